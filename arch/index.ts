@@ -1,0 +1,16 @@
+// The architectures and machines a run can name.
+import type { Arch, CostTable } from './arch.js';
+import { s390 } from './s390/index.js';
+import { S390_MACHINES } from './s390/costs.js';
+import { x86 } from './x86/index.js';
+import { X86_MACHINES } from './x86/costs.js';
+
+export const ARCHES: Readonly<Record<string, Arch>> = { s390, x86 };
+export const MACHINES: readonly CostTable[] = [...S390_MACHINES, ...X86_MACHINES];
+
+/** The default cost table of each arch. */
+export const DEFAULT_MACHINE: Readonly<Record<string, string>> = { s390: 'z13', x86: 'haswell-ep' };
+
+export function machinesOf(arch: string): CostTable[] {
+  return MACHINES.filter((m) => m.arch === arch);
+}

@@ -1,0 +1,24 @@
+// The x86-64 control: TLB flushes of other CPUs are IPIs that are waited for.
+import type { Arch } from '../arch.js';
+import { HPAGE_SHIFT, TABLE_BYTES } from './pgtable.js';
+import { callFunctionInterrupt, native_send_call_func_ipi, native_send_call_func_single_ipi } from './smp.js';
+import { flush_tlb_func, pmdp_invalidate, ptep_clear_flush } from './tlb.js';
+import { mapHuge, mapPage, pgdInit, translate } from './walk.js';
+
+export const x86: Arch = {
+  name: 'x86',
+  description: 'x86-64: TLB shootdown by IPI (flush_tlb_others), which waits for CPUs with interrupts off',
+  tlbFlush: 'ipi',
+  init: (k) => k.registerSmpFunc('flush_tlb_func', flush_tlb_func),
+  interruptEntry: callFunctionInterrupt,
+  sendCallFunctionIpi: native_send_call_func_ipi,
+  sendCallFunctionSingleIpi: native_send_call_func_single_ipi,
+  pgdBytes: TABLE_BYTES,
+  hpageShift: HPAGE_SHIFT,
+  pgdInit,
+  mapPage,
+  mapHuge,
+  translate,
+  ptepFlushDirect: ptep_clear_flush,
+  pmdpInvalidate: (cpu, k, pmdp, va) => pmdp_invalidate(cpu, k, pmdp, va, 2 ** HPAGE_SHIFT),
+};

@@ -1,0 +1,73 @@
+// x86 TLB shootdown, modelled on arch/x86/mm/tlb.c of Linux v4.5:
+// flush_tlb_mm_range flushes locally, then flush_tlb_others ->
+// native_flush_tlb_others -> smp_call_function_many(mm_cpumask, flush_tlb_func,
+// info, wait=1). The flush cannot complete while a target has interrupts off:
+// that wait is what kept x86's lockless fast_gup safe.
+import type { Cpu, Fn } from '../../emulator/cpu.js';
+import { Ev } from '../../emulator/events.js';
+import { loadEntry, storeEntry } from '../../emulator/physmem.js';
+import type { KernelEntry } from '../arch.js';
+import { tlbFlushAll, tlbFlushOne } from '../tlb.js';
+import { _PAGE_PRESENT, _PAGE_PROTNONE } from './pgtable.js';
+
+/** info word of flush_tlb_func: a page address, or TLB_FLUSH_ALL */
+export const TLB_FLUSH_ALL = -1;
+// tlb_single_page_flush_ceiling: above this many pages, a full flush
+const CEILING = 33;
+
+/** flush_tlb_func on the target CPU (the mm is the only one and is active). */
+export function* flush_tlb_func(cpu: Cpu, info: number): Fn<void> {
+  cpu.enter('flush_tlb_func');
+  yield cpu.ev(Ev.tlb_flush_local, info);
+  if (info === TLB_FLUSH_ALL) tlbFlushAll(cpu.machine, cpu.id);
+  else tlbFlushOne(cpu.machine, cpu.id, info);
+  cpu.leave();
+}
+
+function mmCpumask(cpu: Cpu): number[] {
+  return Array.from({ length: cpu.machine.ncpus }, (_, i) => i);
+}
+
+/** flush_tlb_mm_range(mm, start, end) */
+export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end: number): Fn<void> {
+  cpu.enter('flush_tlb_mm_range');
+  const pages = (end - start) / 4096;
+  let info = start;
+  if (pages > CEILING) {
+    yield cpu.ev(Ev.tlb_flush_local, TLB_FLUSH_ALL);
+    tlbFlushAll(cpu.machine, cpu.id);
+    info = TLB_FLUSH_ALL;
+  } else {
+    for (let a = start; a < end; a += 4096) {
+      yield cpu.ev(Ev.tlb_flush_local, a);
+      tlbFlushOne(cpu.machine, cpu.id, a);
+    }
+    // one page is all a single flush_tlb_func info names here
+    if (pages > 1) info = TLB_FLUSH_ALL;
+  }
+  yield* k.smpCallFunctionMany(cpu, mmCpumask(cpu), 'flush_tlb_func', info, true);
+  cpu.leave();
+}
+
+/** ptep_clear_flush: clear the pte, then flush_tlb_page. */
+export function* ptep_clear_flush(cpu: Cpu, k: KernelEntry, ptep: number, va: number): Fn<number> {
+  cpu.enter('ptep_clear_flush');
+  yield cpu.ev(Ev.pte_store, ptep);
+  const old = loadEntry(cpu.machine, ptep);
+  storeEntry(cpu.machine, ptep, 0);
+  yield* flush_tlb_mm_range(cpu, k, va & ~0xfff, (va & ~0xfff) + 4096);
+  cpu.leave();
+  return old;
+}
+
+/** The generic pmdp_invalidate (mm/pgtable-generic.c, v4.5): pmd_mknotpresent, then flush_pmd_tlb_range. */
+export function* pmdp_invalidate(cpu: Cpu, k: KernelEntry, pmdp: number, va: number, hpageBytes: number): Fn<number> {
+  cpu.enter('pmdp_invalidate');
+  yield cpu.ev(Ev.pte_store, pmdp);
+  const old = loadEntry(cpu.machine, pmdp);
+  storeEntry(cpu.machine, pmdp, old & ~(_PAGE_PRESENT | _PAGE_PROTNONE));
+  const start = va - (va % hpageBytes);
+  yield* flush_tlb_mm_range(cpu, k, start, start + hpageBytes);
+  cpu.leave();
+  return old;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// s390emu: the command line. Exit codes: 0 no crash, 1 internal error,
+// 2 bad input, 3 the simulated kernel crashed.
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { MACHINES } from '../arch/index.js';
+import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { DEFAULTS, DRIVERS, LIMITS } from './config.js';
+import { oopsReport, summary } from './report.js';
+import { run } from './run.js';
+import { UsageError, validateRun } from './validate.js';
+
+export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3 } as const;
+
+function usage(msg: string): never {
+  process.stderr.write(`s390emu: ${msg}\nTry 's390emu --help'.\n`);
+  process.exit(EXIT.USAGE);
+}
+
+function runOptions(y: Argv) {
+  return y
+    .option('workload', { type: 'string', describe: `one of: ${Object.keys(WORKLOADS).join(', ')}`, default: DEFAULTS.workload })
+    .option('arch', { type: 'string', describe: 's390 or x86', default: DEFAULTS.arch })
+    .option('machine', { type: 'string', describe: 'cost table (default: z13 for s390, haswell-ep for x86)' })
+    .option('kernel', { type: 'string', describe: `one of: ${KERNEL_VARIANTS.map((k) => k.name).join(', ')}`, default: DEFAULTS.kernel })
+    .option('cpus', { type: 'string', describe: `simulated CPUs, ${LIMITS.cpus.min}-${LIMITS.cpus.max}`, default: String(DEFAULTS.cpus) })
+    .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max}`, default: String(DEFAULTS.memMiB) })
+    .option('seed', { type: 'string', describe: 'seed of every random choice', default: String(DEFAULTS.seed) })
+    .option('driver', { type: 'string', describe: DRIVERS.join(' or '), default: DEFAULTS.driver })
+    .option('slack', { type: 'string', describe: "cycles a CPU may run ahead of the slowest (parallel), or 'inf'", default: String(DEFAULTS.slack) })
+    .option('duration', { type: 'string', describe: 'wall-clock cap, seconds', default: String(DEFAULTS.durationS) })
+    .option('sim-ms', { type: 'string', describe: `simulated length, ms at the modelled clock (deterministic default ${DEFAULTS.simMs})` })
+    .option('param', { type: 'string', array: true, describe: 'workload parameter NAME=VALUE (see s390emu list)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
+}
+
+async function runCommand(a: Record<string, unknown>): Promise<void> {
+  let cfg;
+  try {
+    cfg = validateRun({ ...a, simMs: a['sim-ms'] ?? a.simMs });
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  const r = await run(cfg);
+  if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+  else {
+    process.stdout.write(summary(r) + '\n');
+    if (r.crashed) process.stdout.write(oopsReport(r) + '\n');
+  }
+  if (r.internalError) {
+    process.stderr.write(`s390emu: internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}\n` +
+      `simulated call trace: ${r.internalError.trace.join(' > ') || '(none)'}\n${r.internalError.stack}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  } else process.exitCode = r.crashed ? EXIT.CRASHED : EXIT.OK;
+}
+
+function listCommand(a: Record<string, unknown>): void {
+  const data = {
+    workloads: Object.values(WORKLOADS).map((w) => ({
+      name: w.name, description: w.description, minCpus: w.minCpus,
+      params: Object.fromEntries(Object.entries(w.params).map(([k, p]) => [k, { default: p.default, min: p.min, max: p.max, description: p.description }])),
+    })),
+    machines: MACHINES.map((m) => ({ name: m.name, arch: m.arch, ghz: m.ghz, description: m.description })),
+    kernels: KERNEL_VARIANTS,
+  };
+  if (a.json) return void process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+  const out: string[] = ['Workloads:'];
+  for (const w of data.workloads) {
+    out.push(`  ${w.name}: ${w.description}`);
+    for (const [k, p] of Object.entries(w.params)) out.push(`      ${k}=${p.default}  (${p.min}..${p.max}) ${p.description}`);
+  }
+  out.push('Machines (cost tables):');
+  for (const m of data.machines) out.push(`  ${m.name} [${m.arch}]: ${m.description}`);
+  out.push('Kernels:');
+  for (const k of data.kernels) out.push(`  ${k.name}: ${k.description}`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('s390emu')
+  .usage('$0 <command> [options]')
+  .command('run', 'run a workload on the simulated machine', runOptions, runCommand)
+  .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
+  .demandCommand(1, 'name a command: run or list')
+  .strict()
+  .fail((msg, err) => {
+    if (err && !(err instanceof UsageError)) {
+      process.stderr.write(`s390emu: internal error: ${err.stack ?? err.message}\n`);
+      process.exit(EXIT.INTERNAL);
+    }
+    usage(msg ?? err?.message ?? 'bad arguments');
+  })
+  .help()
+  .parseAsync();

@@ -1,0 +1,49 @@
+// The configuration of one run: everything that, with the seed, replays it.
+
+export type DriverName = 'parallel' | 'deterministic';
+export const DRIVERS: readonly DriverName[] = ['parallel', 'deterministic'];
+
+export type ParamValue = number | string | boolean;
+
+export interface RunConfig {
+  readonly workload: string;
+  readonly arch: string;
+  /** cost table of the modelled machine, e.g. z13 */
+  readonly machine: string;
+  readonly kernel: string;
+  readonly cpus: number;
+  /** simulated physical memory in MiB */
+  readonly memMiB: number;
+  readonly seed: number;
+  readonly driver: DriverName;
+  /** cycles a CPU may run ahead of the slowest (parallel driver); Infinity = free-running */
+  readonly slack: number;
+  /** wall-clock cap in seconds, both drivers */
+  readonly durationS: number;
+  /** simulated length in milliseconds at the modelled clock; null = until the wall-clock cap */
+  readonly simMs: number | null;
+  /** workload parameters (validated by the workload) */
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
+
+export const LIMITS = {
+  cpus: { min: 1, max: 256 },
+  memMiB: { min: 4, max: 2048 },
+  // clocks are compared with wrap-around arithmetic on 32-bit words, so slack must stay below 2^30
+  slack: { min: 1, max: 2 ** 30 },
+  durationS: { max: 86400 },
+  simMs: { max: 60_000 },
+} as const;
+
+export const DEFAULTS = {
+  workload: 'ipi-storm',
+  arch: 's390',
+  kernel: 'v4.5-rc1',
+  cpus: 8,
+  memMiB: 64,
+  seed: 1,
+  driver: 'parallel' as DriverName,
+  slack: 20_000,
+  durationS: 10,
+  simMs: 2,
+} as const;

@@ -1,0 +1,73 @@
+// The deterministic driver: every CPU stepped by one seeded scheduler in one
+// thread, always the CPU with the smallest virtual clock next, ties broken by
+// the seed. Same seed and configuration, same run, event for event: the
+// result carries a hash of the event sequence to prove it.
+import prand from 'pure-rand';
+import { OopsHalt, type Cpu } from '../cpu.js';
+import { M, RunState } from '../machine.js';
+import type { Booted } from './boot.js';
+import { bootCpu } from './boot.js';
+
+export interface DriverOutcome {
+  truncated: boolean;
+  hostSeconds: number;
+  eventHash: string | null;
+  /** an exception that was not an oops: an emulator bug */
+  internalError: { cpu: number; message: string; stack: string; trace: string[] } | null;
+}
+
+// FNV-1a, 32 bit, over the (cpu, kind, arg, cycles) of every step
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+function mix(h: number, x: number): number {
+  h ^= x & 0xff; h = Math.imul(h, FNV_PRIME);
+  h ^= (x >>> 8) & 0xff; h = Math.imul(h, FNV_PRIME);
+  h ^= (x >>> 16) & 0xff; h = Math.imul(h, FNV_PRIME);
+  h ^= x >>> 24; h = Math.imul(h, FNV_PRIME);
+  return h;
+}
+
+export function runDeterministic(b: Booted, limitCycles: number, durationS: number): DriverOutcome {
+  const m = b.machine;
+  const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => bootCpu(b, i));
+  const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
+  const ctl = m.v.control;
+  const t0 = performance.now();
+  const deadline = t0 + durationS * 1000;
+  let h = FNV_OFFSET;
+  let truncated = false;
+  let internalError: DriverOutcome['internalError'] = null;
+  const ties: Cpu[] = [];
+  for (let n = 1; ; n++) {
+    // the CPU furthest behind in virtual time runs next; equal clocks draw lots
+    let min = Infinity;
+    ties.length = 0;
+    for (const c of cpus) {
+      if (c.clock < min) { min = c.clock; ties.length = 0; ties.push(c); }
+      else if (c.clock === min) ties.push(c);
+    }
+    if (min >= limitCycles) break;
+    const cpu = ties.length === 1 ? ties[0]! : ties[prand.unsafeUniformIntDistribution(0, ties.length - 1, sched)]!;
+    try {
+      cpu.step();
+    } catch (e) {
+      if (!(e instanceof OopsHalt)) {
+        const err = e as Error;
+        internalError = { cpu: cpu.id, message: err.message, stack: err.stack ?? '', trace: [...cpu.trace] };
+        m.requestStop(RunState.HALT);
+      }
+      break;
+    }
+    h = mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles);
+    if (Atomics.load(ctl, M.STATE) !== RunState.RUN) break;
+    if (Atomics.load(ctl, M.DONE) === m.ncpus) break;
+    if ((n & 4095) === 0 && performance.now() > deadline) { truncated = true; break; }
+  }
+  for (const c of cpus) c.dump();
+  return {
+    truncated,
+    hostSeconds: (performance.now() - t0) / 1000,
+    eventHash: (h >>> 0).toString(16).padStart(8, '0'),
+    internalError,
+  };
+}

@@ -1,0 +1,59 @@
+// The parallel driver: one worker_thread per simulated CPU over the machine's
+// one SharedArrayBuffer, racing for real. The main thread starts them, stops
+// them at the wall-clock cap, and waits until every worker has exited.
+import { Worker } from 'node:worker_threads';
+import { M, RunState } from '../machine.js';
+import type { Booted } from './boot.js';
+import type { DriverOutcome } from './deterministic.js';
+import type { WorkerInit, WorkerMessage } from './worker.js';
+
+// Workers load compiled JavaScript: this file runs from dist/, and so does its sibling.
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export async function runParallel(b: Booted, limitCycles: number, durationS: number): Promise<DriverOutcome> {
+  const m = b.machine;
+  const ctl = m.v.control;
+  let internalError: DriverOutcome['internalError'] = null;
+  const workers: Worker[] = [];
+  const exited: Promise<void>[] = [];
+  let ready = 0;
+  let startAll!: () => void;
+  const allReady = new Promise<void>((r) => { startAll = r; });
+  for (let i = 0; i < m.ncpus; i++) {
+    const init: WorkerInit = { cfg: m.cfg, buffer: m.buffer, cpu: i, limitCycles };
+    const w = new Worker(WORKER_URL, { workerData: init });
+    w.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'ready' && ++ready === m.ncpus) startAll();
+      if (msg.type === 'error' && !internalError) {
+        internalError = { cpu: msg.cpu, message: msg.message, stack: msg.stack, trace: msg.trace };
+      }
+    });
+    exited.push(new Promise<void>((resolve) => {
+      w.on('error', (err) => {
+        if (!internalError) internalError = { cpu: i, message: err.message, stack: err.stack ?? '', trace: [] };
+        m.requestStop(RunState.HALT);
+        if (++ready === m.ncpus) startAll();
+      });
+      w.on('exit', () => resolve());
+    }));
+    workers.push(w);
+  }
+  await allReady;
+  const t0 = performance.now();
+  Atomics.store(ctl, M.START, 1);
+  Atomics.notify(ctl, M.START);
+  let capped = false;
+  const cap = setTimeout(() => { capped = Atomics.load(ctl, M.STATE) === RunState.RUN; m.requestStop(RunState.STOP); }, durationS * 1000);
+  // a worker that does not stop within a grace period after the cap is terminated
+  const grace = setTimeout(() => { for (const w of workers) void w.terminate(); }, durationS * 1000 + 5000);
+  await Promise.all(exited);
+  clearTimeout(cap);
+  clearTimeout(grace);
+  return {
+    // cut short by the wall-clock cap before the simulated length was reached
+    truncated: capped && Number.isFinite(limitCycles),
+    hostSeconds: (performance.now() - t0) / 1000,
+    eventHash: null,
+    internalError,
+  };
+}

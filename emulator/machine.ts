@@ -1,0 +1,139 @@
+// The machine's shared state: one SharedArrayBuffer carved into named regions.
+// Every thread (main, each CPU worker) builds a Machine over the same buffer.
+import { allocate, attach, type LayoutSpec, type Views } from './layout.js';
+import type { RunConfig } from './config.js';
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+
+/** Per-CPU Int32 words, one 64-byte line per CPU so CPUs do not share host lines. */
+export const CPU_STRIDE = 16;
+export const C = {
+  PENDING: 0,    // pending interrupt bits (arch-defined)
+  IRQ_ON: 1,     // mirror of the PSW external-interrupt mask: 1 = enabled
+  CLOCK: 2,      // published virtual clock >> CLOCK_SHIFT, compared with wrap-around
+  ACTIVE: 3,     // 1 while the CPU's program runs; 0 once it has ended
+  RING_HEAD: 4,  // next flight-recorder slot
+  ARCH0: 5,      // four words for the arch (s390: pcpu ec_mask)
+  CSQ_HEAD: 9,   // call_single_queue llist head: csd id + 1, 0 = empty
+  STEPS: 10,     // progress counter (wraps)
+  WAITERS: 11,   // CPUs sleeping until this one's clock advances (parallel driver)
+  EPOCH: 12,     // bumped by this CPU to wake them
+} as const;
+export const CLOCK_SHIFT = 4;
+
+/** Machine control words. */
+export const M = {
+  STATE: 0,       // RUN_STATE
+  START: 1,       // 1 when workers may start
+  READY: 2,       // workers attached
+  CLOCK_SEQ: 4,   // bumped on stop to wake sleepers
+  OOPS_CPU: 5,    // first CPU to oops, -1 for none
+  DONE: 6,        // CPUs whose program ended
+  OOPS_LEN: 7,    // bytes of oops text
+} as const;
+export const CONTROL_WORDS = 16;
+
+export const RunState = { RUN: 0, STOP: 1, HALT: 2 } as const;
+
+/** Per-CPU statistics kept as float64 (written by the CPU's own thread). */
+export const STAT_NAMES = [
+  'steps', 'clock', 'ipisSent', 'ipisTaken', 'irqOffCycles', 'spinCycles', 'handlerCycles',
+  'tlbHits', 'tlbMisses', 'loops',
+] as const;
+export type StatName = (typeof STAT_NAMES)[number];
+export const S: { readonly [K in StatName]: number } =
+  Object.fromEntries(STAT_NAMES.map((n, i) => [n, i])) as { [K in StatName]: number };
+export const STAT_STRIDE = 16;
+
+/** Flight recorder: the last RING_SIZE events of each CPU as (clock, kind, arg). */
+export const RING_SIZE = 64;
+export const RING_FIELDS = 3;
+
+/** TLB: TLB_ENTRIES entries per CPU of TLB_FIELDS words (see arch/tlb.ts). */
+export const TLB_ENTRIES = 64;
+export const TLB_FIELDS = 4;
+
+/**
+ * smp_call_function data, CSD_FIELDS words each: per sending CPU, one csd per
+ * target (cfd_data) plus csd_data and csd_stack of smp_call_function_single.
+ */
+export const CSD_FIELDS = 4;
+export const csdSlots = (ncpus: number): number => ncpus + 2;
+
+/** Text a CPU leaves at the end of a run (call trace, state) for reports. */
+export const DUMP_BYTES = 2048;
+export const OOPS_BYTES = 16384;
+
+/** Words for the kernel's own scalars (mm, locks) and for workload setup. */
+export const KERNEL_WORDS = 4096;
+export const SCRATCH_SLOTS = 256;
+
+export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
+  const n = cfg.cpus;
+  return {
+    control: { kind: 'i32', length: CONTROL_WORDS },
+    cpu: { kind: 'i32', length: n * CPU_STRIDE },
+    stats: { kind: 'f64', length: n * STAT_STRIDE },
+    ring: { kind: 'f64', length: n * RING_SIZE * RING_FIELDS },
+    tlb: { kind: 'i32', length: n * TLB_ENTRIES * TLB_FIELDS },
+    csd: { kind: 'i32', length: n * csdSlots(n) * CSD_FIELDS },
+    kernel: { kind: 'i32', length: KERNEL_WORDS },
+    // float64 facts a workload records for its report (clocks, outcomes)
+    scratch: { kind: 'f64', length: SCRATCH_SLOTS },
+    dump: { kind: 'u8', length: n * DUMP_BYTES },
+    oops: { kind: 'u8', length: OOPS_BYTES },
+    // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)
+    mem: { kind: 'i32', length: (cfg.memMiB * 1024 * 1024) / 4 },
+  } as const satisfies LayoutSpec;
+}
+
+export type MachineViews = Views<ReturnType<typeof machineLayout>>;
+
+export class Machine {
+  readonly v: MachineViews;
+  readonly ncpus: number;
+  readonly frames: number;
+  constructor(readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews) {
+    this.v = views;
+    this.ncpus = cfg.cpus;
+    this.frames = (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
+  }
+
+  static create(cfg: RunConfig): Machine {
+    const { buffer, views } = allocate(machineLayout(cfg));
+    const m = new Machine(cfg, buffer, views);
+    Atomics.store(views.control, M.OOPS_CPU, -1);
+    return m;
+  }
+
+  static attach(cfg: RunConfig, buffer: SharedArrayBuffer): Machine {
+    return new Machine(cfg, buffer, attach(machineLayout(cfg), buffer));
+  }
+
+  state(): number { return Atomics.load(this.v.control, M.STATE); }
+
+  /** Stops every CPU at its next step; HALT (an oops) wins over STOP. */
+  requestStop(state: number): void {
+    Atomics.compareExchange(this.v.control, M.STATE, RunState.RUN, state);
+    if (state === RunState.HALT) Atomics.store(this.v.control, M.STATE, RunState.HALT);
+    Atomics.add(this.v.control, M.CLOCK_SEQ, 1);
+    Atomics.notify(this.v.control, M.CLOCK_SEQ);
+    Atomics.notify(this.v.control, M.START);
+  }
+
+  stat(cpu: number, s: StatName): number { return this.v.stats[cpu * STAT_STRIDE + S[s]]!; }
+
+  readText(region: Uint8Array, offset: number, max: number): string {
+    const bytes = region.subarray(offset, offset + max);
+    let end = bytes.indexOf(0);
+    if (end < 0) end = bytes.length;
+    return new TextDecoder().decode(bytes.slice(0, end));
+  }
+
+  writeText(region: Uint8Array, offset: number, max: number, text: string): void {
+    const enc = new TextEncoder().encode(text).subarray(0, max - 1);
+    region.set(enc, offset);
+    region[offset + enc.length] = 0;
+  }
+}

@@ -1,0 +1,107 @@
+// One run: boot the machine, drive it, and gather what it did into a result
+// that names everything needed to replay it.
+import type { RunConfig } from './config.js';
+import type { OopsRecord } from './cpu.js';
+import { bootMachine, type Booted } from './driver/boot.js';
+import { runDeterministic, type DriverOutcome } from './driver/deterministic.js';
+import { runParallel } from './driver/parallel.js';
+import { DUMP_BYTES, M, OOPS_BYTES, STAT_NAMES, STAT_STRIDE } from './machine.js';
+import { readRecorder, type RecordedEvent } from './recorder.js';
+
+export interface CpuResult {
+  cpu: number;
+  steps: number;
+  cycles: number;
+  ipisSent: number;
+  ipisTaken: number;
+  irqOffCycles: number;
+  spinCycles: number;
+  handlerCycles: number;
+  tlbHits: number;
+  tlbMisses: number;
+  loops: number;
+  /** call trace and PSW state when the machine stopped */
+  trace: string[];
+  irqOn: boolean;
+  lastEvents: RecordedEvent[];
+}
+
+export interface RunResult {
+  config: RunConfig;
+  seed: number;
+  driver: string;
+  crashed: boolean;
+  truncated: boolean;
+  steps: number;
+  simulatedCycles: { perCpu: number[]; max: number; min: number; spread: number };
+  simulatedMicroseconds: number;
+  hostSeconds: number;
+  stepsPerHostSecond: number;
+  eventHash: string | null;
+  cpus: CpuResult[];
+  oops: OopsRecord | null;
+  internalError: DriverOutcome['internalError'];
+  workload: Record<string, unknown>;
+  replay: string;
+}
+
+/** The command line that replays `cfg`. */
+export function replayLine(cfg: RunConfig): string {
+  const params = Object.entries(cfg.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
+  const sim = cfg.simMs === null ? '' : ` --sim-ms ${cfg.simMs}`;
+  return `s390emu run --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
+    ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
+    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${params}`;
+}
+
+function collect(b: Booted, out: DriverOutcome): RunResult {
+  const m = b.machine;
+  const cfg = m.cfg;
+  const cpus: CpuResult[] = [];
+  for (let i = 0; i < m.ncpus; i++) {
+    const st: Record<string, number> = {};
+    STAT_NAMES.forEach((n, j) => { st[n] = m.v.stats[i * STAT_STRIDE + j]!; });
+    const dump = JSON.parse(m.readText(m.v.dump, i * DUMP_BYTES, DUMP_BYTES) || '{"trace":[],"irqOn":true}') as {
+      trace: string[]; irqOn: boolean;
+    };
+    cpus.push({
+      cpu: i,
+      steps: st.steps!, cycles: st.clock!, ipisSent: st.ipisSent!, ipisTaken: st.ipisTaken!,
+      irqOffCycles: st.irqOffCycles!, spinCycles: st.spinCycles!, handlerCycles: st.handlerCycles!,
+      tlbHits: st.tlbHits!, tlbMisses: st.tlbMisses!, loops: st.loops!,
+      trace: dump.trace, irqOn: dump.irqOn, lastEvents: readRecorder(m, i),
+    });
+  }
+  const perCpu = cpus.map((c) => c.cycles);
+  const max = Math.max(...perCpu);
+  const min = Math.min(...perCpu);
+  const steps = cpus.reduce((a, c) => a + c.steps, 0);
+  const oopsText = Atomics.load(m.v.control, M.OOPS_CPU) >= 0 ? m.readText(m.v.oops, 0, OOPS_BYTES) : '';
+  return {
+    config: cfg,
+    seed: cfg.seed,
+    driver: cfg.driver,
+    crashed: oopsText !== '',
+    truncated: out.truncated,
+    steps,
+    simulatedCycles: { perCpu, max, min, spread: max - min },
+    simulatedMicroseconds: max / (b.costs.ghz * 1000),
+    hostSeconds: out.hostSeconds,
+    stepsPerHostSecond: out.hostSeconds > 0 ? steps / out.hostSeconds : 0,
+    eventHash: out.eventHash,
+    cpus,
+    oops: oopsText ? (JSON.parse(oopsText) as OopsRecord) : null,
+    internalError: out.internalError,
+    workload: b.workload.report?.(b.kernel, b.params) ?? {},
+    replay: replayLine(cfg),
+  };
+}
+
+export async function run(cfg: RunConfig): Promise<RunResult> {
+  const b = bootMachine(cfg);
+  const limitCycles = cfg.simMs === null ? Infinity : cfg.simMs * b.costs.ghz * 1e6;
+  const out = cfg.driver === 'deterministic'
+    ? runDeterministic(b, limitCycles, cfg.durationS)
+    : await runParallel(b, limitCycles, cfg.durationS);
+  return collect(b, out);
+}

@@ -1,0 +1,103 @@
+// Checks every run option and turns raw flag values into a RunConfig. Each
+// mistake is reported with the flag's name and what it allows.
+import { ARCHES, DEFAULT_MACHINE, MACHINES, machinesOf } from '../arch/index.js';
+import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { DEFAULTS, DRIVERS, LIMITS, type DriverName, type RunConfig } from './config.js';
+
+/** Bad input: the message names the flag and what is allowed; exit code 2. */
+export class UsageError extends Error {}
+
+export interface RawRunArgs {
+  workload?: unknown;
+  arch?: unknown;
+  machine?: unknown;
+  kernel?: unknown;
+  cpus?: unknown;
+  mem?: unknown;
+  seed?: unknown;
+  driver?: unknown;
+  slack?: unknown;
+  duration?: unknown;
+  simMs?: unknown;
+  param?: unknown;
+}
+
+const list = (xs: readonly string[]): string => xs.join(', ');
+
+function oneOf(flag: string, v: unknown, allowed: readonly string[]): string {
+  if (typeof v !== 'string' || !allowed.includes(v)) {
+    throw new UsageError(`--${flag}: '${String(v)}' is not allowed; choose one of: ${list(allowed)}`);
+  }
+  return v;
+}
+
+function number(flag: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag}: '${String(v)}' is not a number`);
+  return n;
+}
+
+export function intIn(flag: string, v: unknown, min: number, max: number): number {
+  const n = number(flag, v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag}: must be an integer from ${min} to ${max}, got ${String(v)}`);
+  }
+  return n;
+}
+
+function positive(flag: string, v: unknown, max: number): number {
+  const n = number(flag, v);
+  if (!(n > 0) || n > max) throw new UsageError(`--${flag}: must be a number greater than 0 and at most ${max}, got ${String(v)}`);
+  return n;
+}
+
+function params(workload: string, v: unknown): Record<string, number> {
+  const w = WORKLOADS[workload]!;
+  const names = Object.keys(w.params);
+  const out: Record<string, number> = {};
+  for (const [k, spec] of Object.entries(w.params)) out[k] = spec.default;
+  const items = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  for (const item of items) {
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(String(item));
+    if (!m) throw new UsageError(`--param: '${String(item)}' is not NAME=VALUE`);
+    const spec = w.params[m[1]!];
+    if (!spec) {
+      throw new UsageError(`--param: workload ${workload} has no parameter '${m[1]}'; it has: ${names.length ? list(names) : '(none)'}`);
+    }
+    out[m[1]!] = intIn(`param ${m[1]}`, m[2], spec.min, spec.max);
+  }
+  return out;
+}
+
+export function validateRun(a: RawRunArgs): RunConfig {
+  const workload = oneOf('workload', a.workload ?? DEFAULTS.workload, Object.keys(WORKLOADS));
+  const arch = oneOf('arch', a.arch ?? DEFAULTS.arch, Object.keys(ARCHES));
+  const machine = oneOf('machine', a.machine ?? DEFAULT_MACHINE[arch], machinesOf(arch).map((m) => m.name));
+  const kernel = oneOf('kernel', a.kernel ?? DEFAULTS.kernel, KERNEL_VARIANTS.map((k) => k.name));
+  const minCpus = Math.max(LIMITS.cpus.min, WORKLOADS[workload]!.minCpus);
+  const cpus = intIn('cpus', a.cpus ?? DEFAULTS.cpus, minCpus, LIMITS.cpus.max);
+  const memMiB = intIn('mem', a.mem ?? DEFAULTS.memMiB, LIMITS.memMiB.min, LIMITS.memMiB.max);
+  const seed = intIn('seed', a.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1);
+  const driver = oneOf('driver', a.driver ?? DEFAULTS.driver, DRIVERS) as DriverName;
+  const slack = a.slack === 'inf' || a.slack === Infinity
+    ? Infinity
+    : (() => {
+        try { return intIn('slack', a.slack ?? DEFAULTS.slack, LIMITS.slack.min, LIMITS.slack.max); }
+        catch { throw new UsageError(`--slack: must be 'inf' or an integer from ${LIMITS.slack.min} to ${LIMITS.slack.max} cycles, got ${String(a.slack)}`); }
+      })();
+  const durationS = positive('duration', a.duration ?? DEFAULTS.durationS, LIMITS.durationS.max);
+  const simMs = a.simMs === undefined
+    ? (driver === 'deterministic' ? DEFAULTS.simMs : null)
+    : positive('sim-ms', a.simMs, LIMITS.simMs.max);
+  return { workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, params: params(workload, a.param) };
+}
+
+export function describeChoices(): Record<string, string[]> {
+  return {
+    workloads: Object.keys(WORKLOADS),
+    arches: Object.keys(ARCHES),
+    machines: MACHINES.map((m) => m.name),
+    kernels: KERNEL_VARIANTS.map((k) => k.name),
+  };
+}

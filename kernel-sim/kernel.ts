@@ -1,0 +1,81 @@
+// The simulated kernel of one machine, as each thread sees it: the generic
+// code's entry points for the arch (KernelEntry), smp cross-calls, the mm.
+import type { Arch, CostTable, KernelEntry } from '../arch/arch.js';
+import { Cpu, type Fn } from '../emulator/cpu.js';
+import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
+import type { Machine } from '../emulator/machine.js';
+import { loadEntry } from '../emulator/physmem.js';
+import { K } from './kernel_words.js';
+import { memblock_alloc } from './page_alloc.js';
+import { Smp, type SmpFunc } from './smp.js';
+
+/** cycles per event kind for `ncpus` CPUs: broadcast rows grow with the CPUs they reach. */
+export function costVector(t: CostTable, ncpus: number): Float64Array {
+  const v = new Float64Array(EVENT_COUNT);
+  EVENT_NAMES.forEach((n, i) => {
+    const row = t.rows[n];
+    v[i] = row.cycles + (row.perCpu ?? 0) * (ncpus - 1);
+  });
+  return v;
+}
+
+export class Kernel implements KernelEntry {
+  readonly smp: Smp;
+  readonly costOf: Float64Array;
+
+  constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable) {
+    this.smp = new Smp(machine, arch);
+    this.costOf = costVector(costs, machine.ncpus);
+    arch.init?.(this);
+  }
+
+  /** The CPU object for simulated CPU `id` in this thread. */
+  newCpu(id: number): Cpu {
+    return new Cpu(id, this.machine, this.costOf, this.arch.interruptEntry(this));
+  }
+
+  // --- KernelEntry -----------------------------------------------------------
+  callFunctionInterrupt(cpu: Cpu): Fn<void> {
+    return this.smp.flush_smp_call_function_queue(cpu);
+  }
+
+  smpCallFunctionMany(cpu: Cpu, targets: readonly number[], func: string, info: number, wait: boolean): Fn<void> {
+    return this.smp.smp_call_function_many(cpu, targets, func, info, wait);
+  }
+
+  registerSmpFunc(name: string, fn: SmpFunc): void {
+    this.smp.register(name, fn);
+  }
+
+  // --- the process's address space (setup time) -------------------------------
+  /** The mm's pgd, created on first use. */
+  pgd(): number {
+    const kw = this.machine.v.kernel;
+    let pgd = Atomics.load(kw, K.MM_PGD);
+    if (pgd === 0) {
+      pgd = memblock_alloc(this.machine, this.arch.pgdBytes);
+      this.arch.pgdInit(this.machine, pgd);
+      Atomics.store(kw, K.MM_PGD, pgd);
+    }
+    return pgd;
+  }
+
+  /** Maps a 4 KiB user page at `va` to a fresh frame; returns the pte address. */
+  mapUserPage(va: number): { ptep: number; phys: number } {
+    const phys = memblock_alloc(this.machine, 4096);
+    const ptep = this.arch.mapPage(this.machine, this.pgd(), va, phys, (b) => memblock_alloc(this.machine, b));
+    return { ptep, phys };
+  }
+
+  /** Maps a huge page at `va` (aligned to the arch's huge size); returns the pmd address. */
+  mapUserHuge(va: number): { pmdp: number; phys: number } {
+    const bytes = 2 ** this.arch.hpageShift;
+    const phys = memblock_alloc(this.machine, bytes);
+    const pmdp = this.arch.mapHuge(this.machine, this.pgd(), va, phys, (b) => memblock_alloc(this.machine, b));
+    return { pmdp, phys };
+  }
+
+  entry(addr: number): number {
+    return loadEntry(this.machine, addr);
+  }
+}
