@@ -29,7 +29,9 @@ export interface Placed {
   readonly length: number;
 }
 
-export class LayoutError extends Error {}
+export class LayoutError extends Error {
+  override name = 'LayoutError';
+}
 
 /** Computes the placement of every region; throws LayoutError on a bad spec. */
 export function place(spec: LayoutSpec): { regions: Placed[]; byteLength: number } {

@@ -6,7 +6,9 @@ import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS, type DriverName, type RunConfig } from './config.js';
 
 /** Bad input: the message names the flag and what is allowed; exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export interface RawRunArgs {
   workload?: unknown;

@@ -1,7 +1,8 @@
 // Quantum synchronisation for the parallel driver: no CPU performs an access
-// at a time more than `slack` cycles past the time up to which the slowest CPU
-// has executed (Cpu.executed), so executed clocks never differ by more than
-// `slack`. Clocks are published as 32-bit words
+// at a time more than `slack` cycles past the time up to which the slowest
+// other CPU has executed (Cpu.executed), except the slowest CPU itself, which
+// always goes on, so the machine always makes progress. Executed clocks thus
+// stay within max(slack, the longest single step) of each other. Clocks are published as 32-bit words
 // (clock >> CLOCK_SHIFT, wrapping) and compared with wrap-around arithmetic,
 // like the kernel's time_after(): one Int32 Atomics op per step instead of a
 // BigInt64 one. A CPU that is too far ahead sleeps on the laggard's EPOCH word
@@ -21,6 +22,8 @@ export class ClockSync {
   /** own clock (cycles) up to which no check is needed */
   private clearUntil = -1;
   private lastBump = 0;
+  /** this CPU's last published executed time, in units */
+  private ownPub = 0;
   private readonly bumpEvery: number;
 
   constructor(m: Machine, private readonly id: number, slack: number) {
@@ -33,7 +36,8 @@ export class ClockSync {
 
   /** Publishes how far this CPU has executed; wakes CPUs waiting on it once it has moved enough. */
   publish(executed: number): void {
-    Atomics.store(this.w, this.base + C.CLOCK, Math.floor(executed / UNIT) | 0);
+    this.ownPub = Math.floor(executed / UNIT) | 0;
+    Atomics.store(this.w, this.base + C.CLOCK, this.ownPub);
     if (executed - this.lastBump >= this.bumpEvery && Atomics.load(this.w, this.base + C.WAITERS) !== 0) {
       this.lastBump = executed;
       Atomics.add(this.w, this.base + C.EPOCH, 1);
@@ -41,15 +45,22 @@ export class ClockSync {
     }
   }
 
-  /** The CPU furthest behind and how many units `mine` is ahead of it. */
-  private laggard(mine: number): { cpu: number; ahead: number } {
+  /**
+   * The other CPU furthest behind, how many units `mine` is ahead of it, and
+   * whether this CPU has itself executed no further than any other.
+   */
+  private laggard(mine: number): { cpu: number; ahead: number; slowest: boolean } {
     let cpu = this.id;
     let ahead = 0;
+    let slowest = true;
     for (let c = 0; c < this.n; c++) {
-      const d = (mine - Atomics.load(this.w, c * CPU_STRIDE + C.CLOCK)) | 0;
+      if (c === this.id) continue; // a CPU never waits for itself, however long its own step
+      const pub = Atomics.load(this.w, c * CPU_STRIDE + C.CLOCK);
+      const d = (mine - pub) | 0;
       if (d > ahead) { ahead = d; cpu = c; }
+      if (((this.ownPub - pub) | 0) > 0) slowest = false;
     }
-    return { cpu, ahead };
+    return { cpu, ahead, slowest };
   }
 
   /**
@@ -62,11 +73,12 @@ export class ClockSync {
     // rounded up, against published values rounded down: the bound is never exceeded
     const mine = Math.ceil(clock / UNIT) | 0;
     for (let spin = 0; ; spin++) {
-      const { cpu, ahead } = this.laggard(mine);
+      const { cpu, ahead, slowest } = this.laggard(mine);
       if (ahead <= this.slackUnits) {
         this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
         return true;
       }
+      if (slowest) return true; // a step longer than the slack: the slowest CPU still goes on
       if (stopped()) return false;
       if (spin < SPINS) continue;
       const lb = cpu * CPU_STRIDE;

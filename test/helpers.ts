@@ -1,0 +1,17 @@
+// Shared helpers for the tests: a run configuration with overrides, and the CLI as a child process.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunConfig } from '../emulator/config.js';
+import { validateRun, type RawRunArgs } from '../emulator/validate.js';
+
+export const CLI = fileURLToPath(new URL('../emulator/cli.js', import.meta.url));
+
+/** A validated configuration, as the CLI would build it from these flags. */
+export function config(a: RawRunArgs): RunConfig {
+  return validateRun(a);
+}
+
+export function cli(args: string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
