@@ -80,6 +80,8 @@ function listCommand(a: Record<string, unknown>): void {
 
 await yargs(hideBin(process.argv))
   .scriptName('s390emu')
+  // a flag given twice takes its last value, as most commands do ('--param' is a list)
+  .parserConfiguration({ 'duplicate-arguments-array': false })
   .usage('$0 <command> [options]')
   .command('run', 'run a workload on the simulated machine', runOptions, runCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
