@@ -36,9 +36,12 @@ function runOptions(y: Argv) {
 }
 
 async function runCommand(a: Record<string, unknown>): Promise<void> {
+  // a flag given twice takes its last value, as most commands do; '--param' is a list
+  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
+  const raw = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'param' ? v : last(v)]));
   let cfg;
   try {
-    cfg = validateRun({ ...a, simMs: a['sim-ms'] ?? a.simMs });
+    cfg = validateRun({ ...raw, simMs: raw['sim-ms'] });
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
@@ -80,8 +83,6 @@ function listCommand(a: Record<string, unknown>): void {
 
 await yargs(hideBin(process.argv))
   .scriptName('s390emu')
-  // a flag given twice takes its last value, as most commands do ('--param' is a list)
-  .parserConfiguration({ 'duplicate-arguments-array': false })
   .usage('$0 <command> [options]')
   .command('run', 'run a workload on the simulated machine', runOptions, runCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)

@@ -67,3 +67,13 @@ t.test('free-running (--slack inf) also ends at the cap', async (t) => {
   t.equal(res.config.slack, null, 'Infinity is written as null in JSON');
   t.ok(res.cpus.every((c) => c.steps > 0));
 });
+
+t.test('--param is a list; a scalar flag given twice takes its last value', async (t) => {
+  const r = cli(['run', '--workload', 'litmus-flush-irqoff', '--cpus', '2', '--param', 'level=1', '--param', 'hold=5000',
+    '--seed', '4', '--seed', '5', '--driver', 'deterministic', '--json']);
+  t.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout) as { seed: number; config: { params: Record<string, number> } };
+  t.equal(res.seed, 5);
+  t.equal(res.config.params.level, 1);
+  t.equal(res.config.params.hold, 5000);
+});
