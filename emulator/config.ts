@@ -44,6 +44,6 @@ export const DEFAULTS = {
   seed: 1,
   driver: 'parallel' as DriverName,
   slack: 20_000,
-  durationS: 10,
+  durationS: 5,
   simMs: 2,
 } as const;
