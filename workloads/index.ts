@@ -1,8 +1,9 @@
 // The workloads a run can name.
 import { ipiStorm } from './ipi_storm.js';
 import { litmusFlushIrqoff, litmusIrqoffKick } from './litmus.js';
+import { selftestOops } from './selftest.js';
 import type { Workload } from './workload.js';
 
 export const WORKLOADS: Readonly<Record<string, Workload>> = Object.fromEntries(
-  [ipiStorm, litmusIrqoffKick, litmusFlushIrqoff].map((w) => [w.name, w]),
+  [ipiStorm, litmusIrqoffKick, litmusFlushIrqoff, selftestOops].map((w) => [w.name, w]),
 );
