@@ -2,6 +2,8 @@
 // broadcast) or the CPU's own flush (x86 INVLPG in an IPI handler) both act on
 // it. Direct-mapped by virtual page number. Only the owning CPU inserts; any
 // CPU may clear a tag, so a valid tag always belongs with its other fields.
+import type { Cpu, Fn } from '../emulator/cpu.js';
+import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, type Machine } from '../emulator/machine.js';
 
 const TAG = 0;    // (vaddr >> 12) + 1; 0 = empty
@@ -67,4 +69,20 @@ export function tlbFlushAll(m: Machine, cpu: number): void {
 /** Whether CPU `cpu` holds a translation for `vaddr` (for tests and reports). */
 export function tlbHolds(m: Machine, cpu: number, vaddr: number): boolean {
   return tlbLookup(m, cpu, vaddr) >= 0;
+}
+
+/**
+ * The first half of every user access: the CPU's TLB. Returns the physical
+ * address on a hit, or -1 on a miss, after which the arch walks its tables.
+ */
+export function* tlbAccess(cpu: Cpu, va: number): Fn<number> {
+  const hit = tlbLookup(cpu.machine, cpu.id, va);
+  if (hit >= 0) {
+    cpu.tlbHits++;
+    yield cpu.ev(Ev.tlb_hit, va);
+    return hit + (va & 0xfff);
+  }
+  cpu.tlbMisses++;
+  yield cpu.ev(Ev.tlb_miss, va);
+  return -1;
 }

@@ -7,7 +7,7 @@ import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbInsert, tlbLookup } from '../tlb.js';
+import { tlbAccess, tlbInsert } from '../tlb.js';
 import {
   _PAGE_DIRTY, _PAGE_EMPTY, _PAGE_INVALID, _PAGE_PRESENT, _PAGE_PROTECT, _PAGE_READ, _PAGE_WRITE, _PAGE_YOUNG,
   _REGION3_ENTRY, _REGION3_ENTRY_EMPTY, _REGION_ENTRY_INVALID, _REGION_ENTRY_ORIGIN, _SEGMENT_ENTRY_DIRTY,
@@ -25,14 +25,8 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
 
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = tlbLookup(m, cpu.id, va);
-  if (hit >= 0) {
-    cpu.tlbHits++;
-    yield cpu.ev(Ev.tlb_hit, va);
-    return hit + (va & 0xfff);
-  }
-  cpu.tlbMisses++;
-  yield cpu.ev(Ev.tlb_miss, va);
+  const hit = yield* tlbAccess(cpu, va);
+  if (hit >= 0) return hit;
   for (;;) {
     const r3p = pgd + pgdIndex(va) * 8;
     yield cpu.ev(Ev.dat_level, r3p);

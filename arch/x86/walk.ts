@@ -5,7 +5,7 @@ import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbInsert, tlbLookup } from '../tlb.js';
+import { tlbAccess, tlbInsert } from '../tlb.js';
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, _PAGE_TABLE, _PAGE_USER, HPAGE_SHIFT,
   index, LEVEL_SHIFTS, PTE_PFN_MASK, TABLE_BYTES,
@@ -13,14 +13,8 @@ import {
 
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = tlbLookup(m, cpu.id, va);
-  if (hit >= 0) {
-    cpu.tlbHits++;
-    yield cpu.ev(Ev.tlb_hit, va);
-    return hit + (va & 0xfff);
-  }
-  cpu.tlbMisses++;
-  yield cpu.ev(Ev.tlb_miss, va);
+  const hit = yield* tlbAccess(cpu, va);
+  if (hit >= 0) return hit;
   let table = pgd;
   let pmdp = 0;
   for (const shift of LEVEL_SHIFTS) {
