@@ -72,6 +72,48 @@ export interface Arch {
    * INVLPG and an IPI to the other CPUs, waited for. Returns the old pte.
    */
   ptepFlushDirect(cpu: Cpu, k: KernelEntry, ptep: number, vaddr: number): Fn<number>;
-  /** pmdp_invalidate: the PMD-level counterpart (s390 IDTE, x86 not-present + flush_tlb_range). */
+  /**
+   * pmdp_invalidate(vma, address, pmdp): the PMD-level counterpart (s390 IDTE,
+   * x86 not-present + flush_tlb_range). `vaddr` is the address the caller
+   * passes, right or wrong: v4.5-rc1 passed one a huge page too high.
+   */
   pmdpInvalidate(cpu: Cpu, k: KernelEntry, pmdp: number, vaddr: number): Fn<number>;
+  /** v4.4's pmdp_splitting_flush: mark the pmd splitting and serialise against fast_gup */
+  pmdpSplittingFlush(cpu: Cpu, k: KernelEntry, pmdp: number, vaddr: number): Fn<void>;
+  /** pmdp_huge_get_and_clear: clear a huge pmd and flush it (zap_huge_pmd); returns the old pmd */
+  pmdpHugeGetAndClear(cpu: Cpu, k: KernelEntry, pmdp: number, vaddr: number): Fn<number>;
+  /** ptep_get_and_clear: clear a pte and flush it (zap_pte_range); returns the old pte */
+  ptepGetAndClear(cpu: Cpu, k: KernelEntry, ptep: number, vaddr: number): Fn<number>;
+
+  /** entry formats and the predicates generic code uses */
+  readonly pt: PgtableOps;
+  /** setup time: the pmd entry address for `vaddr`, allocating the upper tables */
+  pmdAlloc(m: Machine, pgd: number, vaddr: number, alloc: (bytes: number) => number): number;
+  /** the walk fast_gup makes down to the pmd, with interrupts off; -1 when an upper level is empty */
+  gupWalkToPmd(cpu: Cpu, pgd: number, vaddr: number): Fn<number>;
+}
+
+/** Entry formats, as the arch's pgtable.h defines them (all on the low word of an entry). */
+export interface PgtableOps {
+  readonly PTRS_PER_PTE: number;
+  /** bytes of a page table as allocated (s390: a 2 KiB half of a frame; x86: a frame) */
+  readonly pteTableBytes: number;
+  readonly pte_empty: number;
+  readonly pmd_empty: number;
+  pte_index(va: number): number;
+  pte_none(pte: number): boolean;
+  pte_present(pte: number): boolean;
+  pte_phys(pte: number): number;
+  mk_pte(phys: number, write: boolean): number;
+  pmd_none(pmd: number): boolean;
+  pmd_trans_huge(pmd: number): boolean;
+  /** v4.4: pmd_trans_splitting */
+  pmd_trans_splitting(pmd: number): boolean;
+  pmd_phys(pmd: number): number;
+  /** pmd_populate: the entry that points at a page table */
+  pmd_populate(table: number): number;
+  mk_huge_pmd(phys: number, write: boolean): number;
+  /** the bail-out checks of the arch's fast_gup, as that version of its gup.c makes them */
+  gup_huge_pmd_ok(pmd: number, write: boolean): boolean;
+  gup_pte_ok(pte: number, write: boolean): boolean;
 }

@@ -5,11 +5,13 @@
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, type Machine } from '../emulator/machine.js';
+import { dumpPage, P, pw } from '../kernel-sim/mm_types.js';
 
 const TAG = 0;    // (vaddr >> 12) + 1; 0 = empty
 const PHYS = 1;   // physical address of the 4 KiB frame
 const UPPER = 2;  // physical address of the segment (PMD) entry the translation went through
 const PTE = 3;    // physical address of the PTE, 0 when formed from a large segment entry
+const GEN = 4;    // shadow: the frame's generation when the entry was formed (not hardware)
 
 function slot(cpu: number, vaddr: number): number {
   const vpn = Math.floor(vaddr / 4096);
@@ -31,6 +33,7 @@ export function tlbInsert(m: Machine, cpu: number, vaddr: number, phys: number, 
   t[s + PHYS] = phys;
   t[s + UPPER] = upper;
   t[s + PTE] = pte;
+  t[s + GEN] = Atomics.load(m.v.pages, pw(phys >>> 12, P.GEN));
   Atomics.store(t, s + TAG, Math.floor(vaddr / 4096) + 1);
 }
 
@@ -76,10 +79,24 @@ export function tlbHolds(m: Machine, cpu: number, vaddr: number): boolean {
  * address on a hit, or -1 on a miss, after which the arch walks its tables.
  */
 export function* tlbAccess(cpu: Cpu, va: number): Fn<number> {
-  const hit = tlbLookup(cpu.machine, cpu.id, va);
+  const m = cpu.machine;
+  const hit = tlbLookup(m, cpu.id, va);
   if (hit >= 0) {
     cpu.tlbHits++;
     yield cpu.ev(Ev.tlb_hit, va);
+    const s = slot(cpu.id, va);
+    const pfn = hit >>> 12;
+    if (m.v.tlb[s + GEN] !== Atomics.load(m.v.pages, pw(pfn, P.GEN))) {
+      // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
+      cpu.enter('kasan_report');
+      cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
+        address: `0x${va.toString(16)}`,
+        tlbEntryFormedThrough: m.v.tlb[s + PTE] ? `pte at 0x${m.v.tlb[s + PTE]!.toString(16)}` : `large pmd at 0x${m.v.tlb[s + UPPER]!.toString(16)}`,
+        pmdNow: `0x${(Atomics.load(m.v.mem, (m.v.tlb[s + UPPER]! >>> 2) + 1) >>> 0).toString(16)}`,
+        page: dumpPage(m, pfn),
+        generationInTlb: m.v.tlb[s + GEN]!,
+      });
+    }
     return hit + (va & 0xfff);
   }
   cpu.tlbMisses++;

@@ -28,7 +28,7 @@ export interface RunConfig {
 
 export const LIMITS = {
   cpus: { min: 1, max: 256 },
-  memMiB: { min: 4, max: 2048 },
+  memMiB: { min: 16, max: 2048 },
   // clocks are compared with wrap-around arithmetic on 32-bit words, so slack must stay below 2^30
   slack: { min: 1, max: 2 ** 30 },
   durationS: { max: 86400 },

@@ -2,6 +2,7 @@
 // Every thread (main, each CPU worker) builds a Machine over the same buffer.
 import { allocate, attach, type LayoutSpec, type Views } from './layout.js';
 import type { RunConfig } from './config.js';
+import { pagesLength } from '../kernel-sim/mm_types.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -52,7 +53,7 @@ export const RING_FIELDS = 3;
 
 /** TLB: TLB_ENTRIES entries per CPU of TLB_FIELDS words (see arch/tlb.ts). */
 export const TLB_ENTRIES = 64;
-export const TLB_FIELDS = 4;
+export const TLB_FIELDS = 5;
 
 /**
  * smp_call_function data, CSD_FIELDS words each: per sending CPU, one csd per
@@ -69,6 +70,11 @@ export const OOPS_BYTES = 16384;
 export const KERNEL_WORDS = 4096;
 export const SCRATCH_SLOTS = 256;
 
+const frames = (cfg: Pick<RunConfig, 'memMiB'>): number => (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
+/** the smallest huge-page order of any arch (s390: 1 MiB = order 8) sizes the allocator's block arrays */
+export const MIN_BLOCK_ORDER = 8;
+export const BLOCK_META = 4;
+
 export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
   const n = cfg.cpus;
   return {
@@ -83,6 +89,13 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
     scratch: { kind: 'f64', length: SCRATCH_SLOTS },
     dump: { kind: 'u8', length: n * DUMP_BYTES },
     oops: { kind: 'u8', length: OOPS_BYTES },
+    // struct page per frame (kernel-sim/mm_types.ts)
+    pages: { kind: 'i32', length: pagesLength(frames(cfg)) },
+    // page allocator: per huge block metadata and free-frame stacks (kernel-sim/page_alloc.ts)
+    blockMeta: { kind: 'i32', length: (frames(cfg) >> MIN_BLOCK_ORDER) * BLOCK_META },
+    blockStack: { kind: 'i32', length: frames(cfg) },
+    freeBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
+    partialBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
     // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)
     mem: { kind: 'i32', length: (cfg.memMiB * 1024 * 1024) / 4 },
   } as const satisfies LayoutSpec;

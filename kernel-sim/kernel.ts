@@ -6,7 +6,8 @@ import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
 import { loadEntry } from '../emulator/physmem.js';
 import { K } from './kernel_words.js';
-import { memblock_alloc } from './page_alloc.js';
+import { initPageAlloc, memblock_alloc } from './page_alloc.js';
+import type { KernelVariant } from './variants.js';
 import { Smp, type SmpFunc } from './smp.js';
 
 /** cycles per event kind for `ncpus` CPUs: broadcast rows grow with the CPUs they reach. */
@@ -19,14 +20,22 @@ export function costVector(t: CostTable, ncpus: number): Float64Array {
   return v;
 }
 
+/** memblock memory for setup-time tables and the litmus workloads' fixed mappings */
+const BOOT_BYTES = 8 * 1024 * 1024;
+
 export class Kernel implements KernelEntry {
   readonly smp: Smp;
   readonly costOf: Float64Array;
 
-  constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable) {
+  constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable, readonly variant: KernelVariant) {
     this.smp = new Smp(machine, arch);
     this.costOf = costVector(costs, machine.ncpus);
     arch.init?.(this);
+  }
+
+  /** Boot (main thread, once per machine): the page allocator over all memory but the boot tables. */
+  boot(): void {
+    initPageAlloc(this.machine, this.arch.hpageShift - 12, BOOT_BYTES);
   }
 
   /** The CPU object for simulated CPU `id` in this thread. */

@@ -1,7 +1,21 @@
 // Where the kernel's scalars live in the shared 'kernel' region.
 export const K = {
-  BOOT_NEXT: 0,   // memblock_alloc cursor (bytes)
-  MM_PGD: 1,      // the process's pgd (physical address)
-  WORKLOAD: 64,   // first word of workload-owned scratch
+  BOOT_NEXT: 0,       // memblock_alloc cursor (bytes)
+  MM_PGD: 1,          // the process's pgd (physical address)
+  ZONE_LOCK: 2,       // zone->lock of the page allocator
+  NR_FREE_BLOCKS: 3,  // entries on the whole-free block stack
+  NR_PARTIAL: 4,      // entries on the partly-free block stack
+  BLOCK_ORDER: 5,     // order of an allocator block (the arch's huge page)
+  FIRST_BLOCK: 6,     // blocks below are memblock (boot) memory
+  MMAP_SEM: 7,        // mm->mmap_sem
+  PAGE_TABLE_LOCK: 8, // mm->page_table_lock (s390 v4.5 has no split pmd locks)
+  SPLIT_QUEUE_LOCK: 9,
+  SPLIT_QUEUE_LEN: 10,
+  NR_BLOCKS: 11,
+  WORKLOAD: 64,       // first word of workload-owned scratch
+  SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)
+  PMD_HUGE_PTE: 512,  // deposited page tables, one slot per THP-area pmd (up to 1024)
 } as const;
-export const WORKLOAD_WORDS = 1024;
+export const WORKLOAD_WORDS = 64;
+export const SPLIT_QUEUE_MAX = 256;
+export const PMD_SLOTS = 1024;

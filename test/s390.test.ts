@@ -4,8 +4,9 @@ import t from 'tap';
 import { FAULT } from '../arch/arch.js';
 import { pmdOffset } from '../arch/s390/dat.js';
 import { csp, idte, ipte } from '../arch/s390/ipte.js';
+import { __pmdp_idte } from '../arch/s390/tlbflush.js';
 import {
-  _PAGE_INVALID, _SEGMENT_ENTRY_INVALID, pmd_large, pmd_none, pmd_present,
+  _PAGE_INVALID, _SEGMENT_ENTRY_INVALID, pmd_large, pmd_none, pmd_present, pmdIndex,
 } from '../arch/s390/pgtable.js';
 import {
   PENDING_EMERGENCY_SIGNAL, PENDING_EXTERNAL_CALL, SIGP_CC_ORDER_CODE_ACCEPTED, SIGP_CC_STATUS_STORED,
@@ -78,12 +79,28 @@ t.test('IDTE purges every translation formed through the segment entry', async (
   // the segment entry of VA: the page table's origin is in it
   const stp = pmdOffset(m, k.pgd(), VA);
   t.equal(k.entry(stp) & ~0x7ff, ptep & ~0x7ff, 'the segment entry points at the page table');
-  drain(idte(cpus[1]!, stp));
+  // R1: the segment table's origin (DT 0), R2: an address in the segment
+  t.equal(drain(idte(cpus[1]!, stp - pmdIndex(VA) * 8, VA)), stp);
   t.notOk(tlbHolds(m, 0, VA));
   t.notOk(tlbHolds(m, 0, VA + 0x1000));
   t.ok(tlbHolds(m, 2, HUGE), 'another segment is untouched');
-  drain(idte(cpus[1]!, pmdp));
+  drain(idte(cpus[1]!, pmdp - pmdIndex(HUGE) * 8, HUGE));
   t.notOk(tlbHolds(m, 2, HUGE));
+});
+
+t.test('__pmdp_idte with an address one segment too high misses the entry (v4.5-rc1)', async (t) => {
+  const { k, m, cpus } = machine();
+  const { pmdp } = k.mapUserHuge(HUGE);
+  drain(k.arch.translate(cpus[0]!, k.pgd(), HUGE, false));
+  const before = k.entry(pmdp);
+  drain(__pmdp_idte(cpus[1]!, HUGE + 0x100000, pmdp));
+  t.equal(k.entry(pmdp), before, 'the huge pmd is still valid');
+  t.ok(tlbHolds(m, 0, HUGE), "and CPU 0's TLB still translates through it");
+  // R1 = origin - 8: DT 2 (region-second) at the 4 KiB before the segment table, entry 0
+  const sto = pmdp - pmdIndex(HUGE) * 8;
+  t.ok(k.entry(sto - 4096) & _SEGMENT_ENTRY_INVALID, '0x20 was ORed into the first doubleword of the page before it');
+  drain(__pmdp_idte(cpus[1]!, HUGE, pmdp));
+  t.notOk(tlbHolds(m, 0, HUGE), 'the right address purges it');
 });
 
 t.test('an invalidated huge pmd is still present and large on s390 (v4.5 pmd_present)', async (t) => {

@@ -3,6 +3,9 @@ import type { Arch, KernelEntry } from '../arch.js';
 import type { Cpu } from '../../emulator/cpu.js';
 import { mapHuge, mapPage, pgdInit, translate } from './dat.js';
 import { CRST_TABLE_BYTES, HPAGE_SHIFT } from './pgtable.js';
+import {
+  gupWalkToPmd, pmdAlloc, pmdp_huge_get_and_clear, pmdp_splitting_flush, ptep_get_and_clear, s390Pgtable,
+} from './pgtable_ops.js';
 import { arch_send_call_function_ipi_mask, arch_send_call_function_single_ipi, doExtCallInterrupt } from './smp.js';
 import { pmdp_flush_direct, ptep_flush_direct } from './tlbflush.js';
 
@@ -10,6 +13,8 @@ export const s390: Arch = {
   name: 's390',
   description: 'z/Architecture: TLB purges are IPTE/IDTE/CSP broadcasts that interrupt nobody; IPIs are SIGP external calls',
   tlbFlush: 'broadcast',
+  // pmdp_splitting_flush_sync: "Simply deliver the interrupt"
+  init: (k) => k.registerSmpFunc('pmdp_splitting_flush_sync', function* () { /* empty */ }),
   interruptEntry: doExtCallInterrupt,
   sendCallFunctionIpi: arch_send_call_function_ipi_mask,
   sendCallFunctionSingleIpi: arch_send_call_function_single_ipi,
@@ -21,5 +26,11 @@ export const s390: Arch = {
   translate,
   ptepFlushDirect: (cpu: Cpu, _k: KernelEntry, ptep: number) => ptep_flush_direct(cpu, ptep),
   // asm/pgtable.h v4.5: pmdp_invalidate() is pmdp_flush_direct(); z13 has IDTE
-  pmdpInvalidate: (cpu: Cpu, _k: KernelEntry, pmdp: number) => pmdp_flush_direct(cpu, pmdp, true),
+  pmdpInvalidate: (cpu: Cpu, _k: KernelEntry, pmdp: number, va: number) => pmdp_flush_direct(cpu, va, pmdp, true),
+  pmdpSplittingFlush: (cpu, k, pmdp) => pmdp_splitting_flush(cpu, k, pmdp),
+  pmdpHugeGetAndClear: (cpu, _k, pmdp, va) => pmdp_huge_get_and_clear(cpu, pmdp, va),
+  ptepGetAndClear: (cpu, _k, ptep) => ptep_get_and_clear(cpu, ptep),
+  pt: s390Pgtable,
+  pmdAlloc,
+  gupWalkToPmd,
 };

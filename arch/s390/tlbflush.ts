@@ -6,7 +6,7 @@ import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import { loadEntry } from '../../emulator/physmem.js';
 import { csp, idte, ipte } from './ipte.js';
-import { _PAGE_INVALID, _SEGMENT_ENTRY_INVALID } from './pgtable.js';
+import { _PAGE_INVALID, _SEGMENT_ENTRY_INVALID, HPAGE_SHIFT, pmdIndex } from './pgtable.js';
 
 /** ptep_flush_direct: returns the old pte. */
 export function* ptep_flush_direct(cpu: Cpu, ptep: number): Fn<number> {
@@ -18,13 +18,23 @@ export function* ptep_flush_direct(cpu: Cpu, ptep: number): Fn<number> {
   return old;
 }
 
-/** pmdp_flush_direct: returns the old pmd. `hasIdte` is MACHINE_HAS_IDTE. */
-export function* pmdp_flush_direct(cpu: Cpu, pmdp: number, hasIdte: boolean): Fn<number> {
+/**
+ * __pmdp_idte: the segment table's origin is computed back from the entry's
+ * address and `address`'s segment index. An `address` outside the entry's
+ * segment gives a wrong origin, and the IDTE misses the entry.
+ */
+export function* __pmdp_idte(cpu: Cpu, address: number, pmdp: number): Fn<void> {
+  const sto = pmdp - pmdIndex(address) * 8;
+  yield* idte(cpu, sto, address - (address % 2 ** HPAGE_SHIFT));
+}
+
+/** pmdp_flush_direct(mm, address, pmdp): returns the old pmd. `hasIdte` is MACHINE_HAS_IDTE. */
+export function* pmdp_flush_direct(cpu: Cpu, address: number, pmdp: number, hasIdte: boolean): Fn<number> {
   cpu.enter('pmdp_flush_direct');
   yield cpu.ev(Ev.load, pmdp);
   const old = loadEntry(cpu.machine, pmdp);
   if ((old & _SEGMENT_ENTRY_INVALID) === 0) {
-    if (hasIdte) yield* idte(cpu, pmdp);
+    if (hasIdte) yield* __pmdp_idte(cpu, address, pmdp);
     else yield* csp(cpu, pmdp, old, old | _SEGMENT_ENTRY_INVALID); // __pmdp_csp
   }
   cpu.leave();

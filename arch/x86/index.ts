@@ -2,6 +2,7 @@
 import type { Arch } from '../arch.js';
 import { HPAGE_SHIFT, TABLE_BYTES } from './pgtable.js';
 import { callFunctionInterrupt, native_send_call_func_ipi, native_send_call_func_single_ipi } from './smp.js';
+import { gupWalkToPmd, pmdAlloc, pmdp_huge_get_and_clear, pmdp_splitting_flush, x86Pgtable } from './pgtable_ops.js';
 import { flush_tlb_func, pmdp_invalidate, ptep_clear_flush } from './tlb.js';
 import { mapHuge, mapPage, pgdInit, translate } from './walk.js';
 
@@ -21,4 +22,10 @@ export const x86: Arch = {
   translate,
   ptepFlushDirect: ptep_clear_flush,
   pmdpInvalidate: (cpu, k, pmdp, va) => pmdp_invalidate(cpu, k, pmdp, va, 2 ** HPAGE_SHIFT),
+  pmdpSplittingFlush: pmdp_splitting_flush,
+  pmdpHugeGetAndClear: pmdp_huge_get_and_clear,
+  ptepGetAndClear: ptep_clear_flush,
+  pt: x86Pgtable,
+  pmdAlloc,
+  gupWalkToPmd,
 };

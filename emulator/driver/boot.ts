@@ -4,6 +4,7 @@
 import type { CostTable } from '../../arch/arch.js';
 import { ARCHES, MACHINES } from '../../arch/index.js';
 import { Kernel } from '../../kernel-sim/kernel.js';
+import { KERNEL_VARIANTS } from '../../kernel-sim/variants.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { Params, Workload } from '../../workloads/workload.js';
 import type { RunConfig } from '../config.js';
@@ -29,13 +30,16 @@ function resolve(cfg: RunConfig, machine: Machine): Booted {
   const workload = WORKLOADS[cfg.workload];
   if (!arch || !workload) throw new Error(`unknown arch '${cfg.arch}' or workload '${cfg.workload}'`);
   const costs = costTable(cfg.machine);
-  const kernel = new Kernel(machine, arch, costs);
+  const variant = KERNEL_VARIANTS.find((v) => v.name === cfg.kernel);
+  if (!variant) throw new Error(`unknown kernel '${cfg.kernel}'`);
+  const kernel = new Kernel(machine, arch, costs, variant);
   return { machine, kernel, workload, params: cfg.params as Params, costs };
 }
 
 /** Main thread: a new machine, its workload set up. */
 export function bootMachine(cfg: RunConfig): Booted {
   const b = resolve(cfg, Machine.create(cfg));
+  b.kernel.boot();
   b.workload.setup?.(b.kernel, b.params);
   return b;
 }
