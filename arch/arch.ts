@@ -41,6 +41,12 @@ export interface Arch {
   readonly description: string;
   /** how a TLB flush reaches other CPUs: a hardware broadcast, or an IPI that is waited for */
   readonly tlbFlush: 'broadcast' | 'ipi';
+  /**
+   * How the arch's fast_gup takes references: s390 speculatively
+   * (page_cache_add_speculative, then re-checks the entry); x86 outright
+   * (get_head_page_multiple), relying on its flush IPI to keep the page.
+   */
+  readonly gupSpeculative: boolean;
 
   /** registers the arch's IPI functions with the generic kernel (x86 flush_tlb_func) */
   init?(k: KernelEntry): void;

@@ -1,40 +1,64 @@
 // A per-CPU TLB in shared memory, so that another CPU's purge (s390 IPTE/IDTE
 // broadcast) or the CPU's own flush (x86 INVLPG in an IPI handler) both act on
-// it. Direct-mapped by virtual page number. Only the owning CPU inserts; any
-// CPU may clear a tag, so a valid tag always belongs with its other fields.
+// it. Two parts, as real TLBs have: 4 KiB entries, and entries for whole huge
+// pages formed from a large pmd (s390 CRSTE-level, x86 2 MiB), both
+// direct-mapped. Only the owning CPU inserts; any CPU may clear a tag, so a
+// valid tag always belongs with its other fields.
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
-import { TLB_ENTRIES, TLB_FIELDS, type Machine } from '../emulator/machine.js';
-import { dumpPage, P, pw } from '../kernel-sim/mm_types.js';
+import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
+import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
 
-const TAG = 0;    // (vaddr >> 12) + 1; 0 = empty
-const PHYS = 1;   // physical address of the 4 KiB frame
-const UPPER = 2;  // physical address of the segment (PMD) entry the translation went through
-const PTE = 3;    // physical address of the PTE, 0 when formed from a large segment entry
-const GEN = 4;    // shadow: the frame's generation when the entry was formed (not hardware)
+const TAG = 0;    // page number + 1 (4 KiB or huge); 0 = empty
+const PHYS = 1;   // physical address of the frame (the huge frame's start for a large entry)
+const UPPER = 2;  // physical address of the pmd the translation went through
+const PTE = 3;    // physical address of the pte, 0 for a large entry
+const SEQ = 4;    // shadow: the free sequence number when the entry was formed (not hardware)
 
-function slot(cpu: number, vaddr: number): number {
-  const vpn = Math.floor(vaddr / 4096);
-  return (cpu * TLB_ENTRIES + (vpn % TLB_ENTRIES)) * TLB_FIELDS;
+const PER_CPU = TLB_ENTRIES + TLB_LARGE;
+
+function slot(cpu: number, va: number): number {
+  const vpn = Math.floor(va / 4096);
+  return (cpu * PER_CPU + (vpn % TLB_ENTRIES)) * TLB_FIELDS;
 }
 
-/** Physical address of the frame holding `vaddr`, or -1 on a miss. */
-export function tlbLookup(m: Machine, cpu: number, vaddr: number): number {
+function largeSlot(cpu: number, va: number, hshift: number): number {
+  const hpn = Math.floor(va / 2 ** hshift);
+  return (cpu * PER_CPU + TLB_ENTRIES + (hpn % TLB_LARGE)) * TLB_FIELDS;
+}
+
+/** Physical address of `va` from the TLB, or -1 on a miss; `at` receives the entry's index. */
+function lookup(m: Machine, cpu: number, va: number, hshift: number, at: { s: number }): number {
   const t = m.v.tlb;
-  const s = slot(cpu, vaddr);
-  if (Atomics.load(t, s + TAG) !== Math.floor(vaddr / 4096) + 1) return -1;
+  const l = largeSlot(cpu, va, hshift);
+  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) {
+    at.s = l;
+    return t[l + PHYS]! + (va % 2 ** hshift) - (va & 0xfff);
+  }
+  const s = slot(cpu, va);
+  if (Atomics.load(t, s + TAG) !== Math.floor(va / 4096) + 1) return -1;
+  at.s = s;
   return t[s + PHYS]!;
 }
 
-export function tlbInsert(m: Machine, cpu: number, vaddr: number, phys: number, upper: number, pte: number): void {
+function fill(m: Machine, s: number, tag: number, phys: number, upper: number, pte: number): void {
   const t = m.v.tlb;
-  const s = slot(cpu, vaddr);
   Atomics.store(t, s + TAG, 0);
   t[s + PHYS] = phys;
   t[s + UPPER] = upper;
   t[s + PTE] = pte;
-  t[s + GEN] = Atomics.load(m.v.pages, pw(phys >>> 12, P.GEN));
-  Atomics.store(t, s + TAG, Math.floor(vaddr / 4096) + 1);
+  t[s + SEQ] = freeSeq(m);
+  Atomics.store(t, s + TAG, tag);
+}
+
+/** A 4 KiB translation formed through the pte at `pte` (and the pmd at `upper`). */
+export function tlbInsert(m: Machine, cpu: number, va: number, phys: number, upper: number, pte: number): void {
+  fill(m, slot(cpu, va), Math.floor(va / 4096) + 1, phys, upper, pte);
+}
+
+/** A translation of the whole huge page around `va`, formed through the large pmd at `upper`. */
+export function tlbInsertLarge(m: Machine, cpu: number, va: number, hshift: number, physBase: number, upper: number): void {
+  fill(m, largeSlot(cpu, va, hshift), Math.floor(va / 2 ** hshift) + 1, physBase, upper, 0);
 }
 
 /** Clears, on the CPUs in `cpus`, every entry formed through the table entry at `entryAddr`. */
@@ -43,8 +67,8 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
   const field = level === 'pte' ? PTE : UPPER;
   let purged = 0;
   for (const c of cpus) {
-    const base = c * TLB_ENTRIES * TLB_FIELDS;
-    for (let i = 0; i < TLB_ENTRIES; i++) {
+    const base = c * PER_CPU * TLB_FIELDS;
+    for (let i = 0; i < PER_CPU; i++) {
       const s = base + i * TLB_FIELDS;
       if (t[s + field] === entryAddr && Atomics.load(t, s + TAG) !== 0) {
         Atomics.store(t, s + TAG, 0);
@@ -55,51 +79,54 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
   return purged;
 }
 
-/** Clears this CPU's entry for one page (x86 INVLPG). */
-export function tlbFlushOne(m: Machine, cpu: number, vaddr: number): void {
+/** Clears this CPU's entries for the page at `va`, a large one covering it included (x86 INVLPG). */
+export function tlbFlushOne(m: Machine, cpu: number, va: number, hshift: number): void {
   const t = m.v.tlb;
-  const s = slot(cpu, vaddr);
-  if (Atomics.load(t, s + TAG) === Math.floor(vaddr / 4096) + 1) Atomics.store(t, s + TAG, 0);
+  const s = slot(cpu, va);
+  if (Atomics.load(t, s + TAG) === Math.floor(va / 4096) + 1) Atomics.store(t, s + TAG, 0);
+  const l = largeSlot(cpu, va, hshift);
+  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) Atomics.store(t, l + TAG, 0);
 }
 
 /** Clears all of this CPU's entries (a full local flush). */
 export function tlbFlushAll(m: Machine, cpu: number): void {
   const t = m.v.tlb;
-  const base = cpu * TLB_ENTRIES * TLB_FIELDS;
-  for (let i = 0; i < TLB_ENTRIES; i++) Atomics.store(t, base + i * TLB_FIELDS + TAG, 0);
+  const base = cpu * PER_CPU * TLB_FIELDS;
+  for (let i = 0; i < PER_CPU; i++) Atomics.store(t, base + i * TLB_FIELDS + TAG, 0);
 }
 
-/** Whether CPU `cpu` holds a translation for `vaddr` (for tests and reports). */
-export function tlbHolds(m: Machine, cpu: number, vaddr: number): boolean {
-  return tlbLookup(m, cpu, vaddr) >= 0;
+/** Whether CPU `cpu` holds a translation for `va` (for tests and reports). */
+export function tlbHolds(m: Machine, cpu: number, va: number, hshift: number): boolean {
+  return lookup(m, cpu, va, hshift, { s: 0 }) >= 0;
 }
 
 /**
  * The first half of every user access: the CPU's TLB. Returns the physical
  * address on a hit, or -1 on a miss, after which the arch walks its tables.
  */
-export function* tlbAccess(cpu: Cpu, va: number): Fn<number> {
+export function* tlbAccess(cpu: Cpu, va: number, hshift: number): Fn<number> {
   const m = cpu.machine;
-  const hit = tlbLookup(m, cpu.id, va);
-  if (hit >= 0) {
-    cpu.tlbHits++;
-    yield cpu.ev(Ev.tlb_hit, va);
-    const s = slot(cpu.id, va);
-    const pfn = hit >>> 12;
-    if (m.v.tlb[s + GEN] !== Atomics.load(m.v.pages, pw(pfn, P.GEN))) {
-      // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
-      cpu.enter('kasan_report');
-      cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
-        address: `0x${va.toString(16)}`,
-        tlbEntryFormedThrough: m.v.tlb[s + PTE] ? `pte at 0x${m.v.tlb[s + PTE]!.toString(16)}` : `large pmd at 0x${m.v.tlb[s + UPPER]!.toString(16)}`,
-        pmdNow: `0x${(Atomics.load(m.v.mem, (m.v.tlb[s + UPPER]! >>> 2) + 1) >>> 0).toString(16)}`,
-        page: dumpPage(m, pfn),
-        generationInTlb: m.v.tlb[s + GEN]!,
-      });
-    }
-    return hit + (va & 0xfff);
+  const at = { s: 0 };
+  const hit = lookup(m, cpu.id, va, hshift, at);
+  if (hit < 0) {
+    cpu.tlbMisses++;
+    yield cpu.ev(Ev.tlb_miss, va);
+    return -1;
   }
-  cpu.tlbMisses++;
-  yield cpu.ev(Ev.tlb_miss, va);
-  return -1;
+  cpu.tlbHits++;
+  yield cpu.ev(Ev.tlb_hit, va);
+  const t = m.v.tlb;
+  const pfn = hit >>> 12;
+  if (freedSince(m, pfn, t[at.s + SEQ]!)) {
+    // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
+    cpu.enter('kasan_report');
+    const upper = t[at.s + UPPER]!;
+    cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
+      address: `0x${va.toString(16)}`,
+      tlbEntry: t[at.s + PTE] ? `4 KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+      pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+      page: dumpPage(m, pfn),
+    });
+  }
+  return hit + (va & 0xfff);
 }

@@ -54,6 +54,7 @@ export const RING_FIELDS = 3;
 /** TLB: TLB_ENTRIES entries per CPU of TLB_FIELDS words (see arch/tlb.ts). */
 export const TLB_ENTRIES = 64;
 export const TLB_FIELDS = 5;
+export const TLB_LARGE = 16;
 
 /**
  * smp_call_function data, CSD_FIELDS words each: per sending CPU, one csd per
@@ -82,7 +83,7 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
     cpu: { kind: 'i32', length: n * CPU_STRIDE },
     stats: { kind: 'f64', length: n * STAT_STRIDE },
     ring: { kind: 'f64', length: n * RING_SIZE * RING_FIELDS },
-    tlb: { kind: 'i32', length: n * TLB_ENTRIES * TLB_FIELDS },
+    tlb: { kind: 'i32', length: n * (TLB_ENTRIES + TLB_LARGE) * TLB_FIELDS },
     csd: { kind: 'i32', length: n * csdSlots(n) * CSD_FIELDS },
     kernel: { kind: 'i32', length: KERNEL_WORDS },
     // float64 facts a workload records for its report (clocks, outcomes)

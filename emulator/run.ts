@@ -77,6 +77,11 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
   const min = Math.min(...perCpu);
   const steps = cpus.reduce((a, c) => a + c.steps, 0);
   const oopsText = Atomics.load(m.v.control, M.OOPS_CPU) >= 0 ? m.readText(m.v.oops, 0, OOPS_BYTES) : '';
+  const oops = oopsText ? (JSON.parse(oopsText) as OopsRecord) : null;
+  if (oops && b.workload.explain) {
+    const race = b.workload.explain(b.kernel, oops);
+    if (Object.keys(race).length) oops.details = { ...oops.details, race };
+  }
   return {
     config: cfg,
     seed: cfg.seed,
@@ -90,7 +95,7 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
     stepsPerHostSecond: out.hostSeconds > 0 ? steps / out.hostSeconds : 0,
     eventHash: out.eventHash,
     cpus,
-    oops: oopsText ? (JSON.parse(oopsText) as OopsRecord) : null,
+    oops,
     internalError: out.internalError,
     workload: b.workload.report?.(b.kernel, b.params) ?? {},
     replay: replayLine(cfg),

@@ -4,7 +4,7 @@ import type { Arch, CostTable, KernelEntry } from '../arch/arch.js';
 import { Cpu, type Fn } from '../emulator/cpu.js';
 import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
-import { loadEntry } from '../emulator/physmem.js';
+import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import { K } from './kernel_words.js';
 import { initPageAlloc, memblock_alloc } from './page_alloc.js';
 import type { KernelVariant } from './variants.js';
@@ -19,6 +19,9 @@ export function costVector(t: CostTable, ncpus: number): Float64Array {
   });
   return v;
 }
+
+/** where the THP area starts: 1 GiB, aligned for both archs' huge pages */
+export const THP_BASE = 0x40000000;
 
 /** memblock memory for setup-time tables and the litmus workloads' fixed mappings */
 const BOOT_BYTES = 8 * 1024 * 1024;
@@ -82,6 +85,25 @@ export class Kernel implements KernelEntry {
     const phys = memblock_alloc(this.machine, bytes);
     const pmdp = this.arch.mapHuge(this.machine, this.pgd(), va, phys, (b) => memblock_alloc(this.machine, b));
     return { pmdp, phys };
+  }
+
+  /** The THP area: a writable anonymous VMA of `slots` huge pages at THP_BASE, its upper tables made. */
+  setupThpArea(slots: number): void {
+    const m = this.machine;
+    const hpage = 2 ** this.arch.hpageShift;
+    if (slots * hpage > 2 ** 30) throw new Error('the THP area must fit one pmd table');
+    const pmd0 = this.arch.pmdAlloc(m, this.pgd(), THP_BASE, (b) => memblock_alloc(m, b));
+    for (let i = 0; i < slots; i++) storeEntry(m, pmd0 + i * 8, this.arch.pt.pmd_empty);
+    Atomics.store(m.v.kernel, K.THP_PMD0, pmd0);
+    Atomics.store(m.v.kernel, K.THP_SLOTS, slots);
+  }
+
+  thpBase(): number { return THP_BASE; }
+  thpSlots(): number { return Atomics.load(this.machine.v.kernel, K.THP_SLOTS); }
+
+  /** The pmd entry address of `va` in the THP area. */
+  pmdp(va: number): number {
+    return Atomics.load(this.machine.v.kernel, K.THP_PMD0) + Math.floor((va - THP_BASE) / 2 ** this.arch.hpageShift) * 8;
   }
 
   entry(addr: number): number {

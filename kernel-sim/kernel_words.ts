@@ -12,7 +12,11 @@ export const K = {
   SPLIT_QUEUE_LOCK: 9,
   SPLIT_QUEUE_LEN: 10,
   NR_BLOCKS: 11,
+  THP_PMD0: 12,       // pmd entry address of the THP area's first huge page
+  THP_SLOTS: 13,      // huge pages in the THP area
+  FREE_SEQ: 14,       // frees so far (the shadow's clock, see mm_types.ts)
   WORKLOAD: 64,       // first word of workload-owned scratch
+  VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)
   PMD_HUGE_PTE: 512,  // deposited page tables, one slot per THP-area pmd (up to 1024)
 } as const;

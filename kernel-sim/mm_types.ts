@@ -1,8 +1,12 @@
 // struct page in shared memory, one PAGE_WORDS record per 4 KiB frame, with
 // the fields of include/linux/mm_types.h (Linux v4.5) the mm code here uses,
-// plus a KASAN-like shadow: OWNER and GEN change on every allocation and free,
-// so a pin or a TLB entry that outlives its page is caught when it is used.
+// plus a KASAN-like shadow: OWNER, and FREED_AT, the machine-wide free
+// sequence number of the frame's last free, so a pin or a TLB entry that
+// outlives its page is caught when it is used.
 import type { Machine } from '../emulator/machine.js';
+import { K } from './kernel_words.js';
+
+const K_FREE_SEQ = K.FREE_SEQ;
 
 export const PAGE_WORDS = 8;
 export const P = {
@@ -12,7 +16,7 @@ export const P = {
   COMPOUND_HEAD: 3,    // tail pages: head pfn + 1 (v4.5 compound_head with bit 0 set); 0 otherwise
   COMPOUND_MAPCOUNT: 4, // on the head (v4.5 keeps it in the first tail page), -1 when not PMD-mapped
   ORDER: 5,            // compound_order, on the head
-  GEN: 6,              // shadow: generation, bumped at each allocation and free
+  FREED_AT: 6,         // shadow: free sequence number of the last free, 0 if never freed
   OWNER: 7,            // shadow: who has the frame (Owner)
 } as const;
 
@@ -42,6 +46,16 @@ export function compoundHead(m: Machine, pfn: number): number {
   return h === 0 ? pfn : h - 1;
 }
 
+/** The machine's free sequence number now: a frame with FREED_AT above it was freed after this. */
+export function freeSeq(m: Machine): number {
+  return Atomics.load(m.v.kernel, K_FREE_SEQ);
+}
+
+/** Whether frame `pfn` was freed after free sequence number `seq`. */
+export function freedSince(m: Machine, pfn: number, seq: number): boolean {
+  return Atomics.load(m.v.pages, pw(pfn, P.FREED_AT)) > seq;
+}
+
 /** dump_page(): the fields a "page dumped because" line shows. */
 export function dumpPage(m: Machine, pfn: number): Record<string, number | string> {
   const f = (x: number) => pageField(m, pfn, x);
@@ -58,6 +72,6 @@ export function dumpPage(m: Machine, pfn: number): Record<string, number | strin
     order: pageField(m, head, P.ORDER),
     flags: names.join('|') || '0',
     owner: OWNER_NAMES[f(P.OWNER)] ?? '?',
-    generation: f(P.GEN),
+    freedAtSeq: f(P.FREED_AT),
   };
 }

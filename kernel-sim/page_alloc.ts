@@ -70,7 +70,6 @@ export function memblock_alloc(m: Machine, bytes: number): number {
 function newPage(m: Machine, pfn: number, owner: number): void {
   const pg = m.v.pages;
   Atomics.store(pg, pw(pfn, P.COUNT), 1); // set_page_refcounted
-  Atomics.add(pg, pw(pfn, P.GEN), 1);
   Atomics.store(pg, pw(pfn, P.OWNER), owner);
 }
 
@@ -153,7 +152,6 @@ function prepCompoundPage(m: Machine, head: number, order: number, owner: number
   Atomics.store(pg, pw(head, P.COMPOUND_MAPCOUNT), -1);
   for (let i = 1; i < 1 << order; i++) {
     Atomics.store(pg, pw(head + i, P.COMPOUND_HEAD), head + 1);
-    Atomics.add(pg, pw(head + i, P.GEN), 1);
     Atomics.store(pg, pw(head + i, P.OWNER), owner);
   }
 }
@@ -174,7 +172,7 @@ function clearPage(m: Machine, pfn: number): void {
   Atomics.store(pg, pw(pfn, P.COMPOUND_HEAD), 0);
   Atomics.store(pg, pw(pfn, P.ORDER), 0);
   Atomics.store(pg, pw(pfn, P.COMPOUND_MAPCOUNT), -1);
-  Atomics.add(pg, pw(pfn, P.GEN), 1);
+  Atomics.store(pg, pw(pfn, P.FREED_AT), Atomics.add(m.v.kernel, K.FREE_SEQ, 1) + 1);
   Atomics.store(pg, pw(pfn, P.OWNER), Owner.FREE);
 }
 

@@ -43,8 +43,8 @@ t.test('a TLB miss walks region-third, segment and page table; the next access h
   t.equal(cpus[0]!.tlbMisses, 1);
   t.equal(drain(k.arch.translate(cpus[0]!, k.pgd(), VA + 0x10, true)), phys + 0x10);
   t.equal(cpus[0]!.tlbHits, 1);
-  t.ok(tlbHolds(m, 0, VA));
-  t.notOk(tlbHolds(m, 1, VA), 'the TLB is per CPU');
+  t.ok(tlbHolds(m, 0, VA, 20));
+  t.notOk(tlbHolds(m, 1, VA, 20), 'the TLB is per CPU');
   t.equal(drain(k.arch.translate(cpus[0]!, k.pgd(), 0x40000000, false)), FAULT, 'an unmapped address faults');
 });
 
@@ -62,8 +62,8 @@ t.test('IPTE invalidates the pte and purges it from every CPU, interrupting nobo
   cpus[0]!.irqDisable();
   drain(ipte(cpus[1]!, ptep));
   t.ok(k.entry(ptep) & _PAGE_INVALID, 'the pte is invalid');
-  t.notOk(tlbHolds(m, 0, VA), 'gone from CPU 0, which has interrupts off');
-  t.notOk(tlbHolds(m, 2, VA), 'gone from CPU 2');
+  t.notOk(tlbHolds(m, 0, VA, 20), 'gone from CPU 0, which has interrupts off');
+  t.notOk(tlbHolds(m, 2, VA, 20), 'gone from CPU 2');
   t.equal(Atomics.load(m.v.cpu, 0 * CPU_STRIDE + C.PENDING), 0, 'no interrupt is pending at CPU 0');
   t.equal(drain(k.arch.translate(cpus[0]!, k.pgd(), VA, false)), FAULT, 'the next access faults');
 });
@@ -81,11 +81,11 @@ t.test('IDTE purges every translation formed through the segment entry', async (
   t.equal(k.entry(stp) & ~0x7ff, ptep & ~0x7ff, 'the segment entry points at the page table');
   // R1: the segment table's origin (DT 0), R2: an address in the segment
   t.equal(drain(idte(cpus[1]!, stp - pmdIndex(VA) * 8, VA)), stp);
-  t.notOk(tlbHolds(m, 0, VA));
-  t.notOk(tlbHolds(m, 0, VA + 0x1000));
-  t.ok(tlbHolds(m, 2, HUGE), 'another segment is untouched');
+  t.notOk(tlbHolds(m, 0, VA, 20));
+  t.notOk(tlbHolds(m, 0, VA + 0x1000, 20));
+  t.ok(tlbHolds(m, 2, HUGE, 20), 'another segment is untouched');
   drain(idte(cpus[1]!, pmdp - pmdIndex(HUGE) * 8, HUGE));
-  t.notOk(tlbHolds(m, 2, HUGE));
+  t.notOk(tlbHolds(m, 2, HUGE, 20));
 });
 
 t.test('__pmdp_idte with an address one segment too high misses the entry (v4.5-rc1)', async (t) => {
@@ -95,12 +95,12 @@ t.test('__pmdp_idte with an address one segment too high misses the entry (v4.5-
   const before = k.entry(pmdp);
   drain(__pmdp_idte(cpus[1]!, HUGE + 0x100000, pmdp));
   t.equal(k.entry(pmdp), before, 'the huge pmd is still valid');
-  t.ok(tlbHolds(m, 0, HUGE), "and CPU 0's TLB still translates through it");
+  t.ok(tlbHolds(m, 0, HUGE, 20), "and CPU 0's TLB still translates through it");
   // R1 = origin - 8: DT 2 (region-second) at the 4 KiB before the segment table, entry 0
   const sto = pmdp - pmdIndex(HUGE) * 8;
   t.ok(k.entry(sto - 4096) & _SEGMENT_ENTRY_INVALID, '0x20 was ORed into the first doubleword of the page before it');
   drain(__pmdp_idte(cpus[1]!, HUGE, pmdp));
-  t.notOk(tlbHolds(m, 0, HUGE), 'the right address purges it');
+  t.notOk(tlbHolds(m, 0, HUGE, 20), 'the right address purges it');
 });
 
 t.test('an invalidated huge pmd is still present and large on s390 (v4.5 pmd_present)', async (t) => {
@@ -120,9 +120,9 @@ t.test('CSP swaps and purges every TLB only when the compare succeeds', async (t
   drain(k.arch.translate(cpus[0]!, k.pgd(), HUGE, false));
   const old = k.entry(pmdp);
   t.equal(drain(csp(cpus[1]!, pmdp, old + 8, old | _SEGMENT_ENTRY_INVALID)), false);
-  t.ok(tlbHolds(m, 0, HUGE), 'a failed compare purges nothing');
+  t.ok(tlbHolds(m, 0, HUGE, 20), 'a failed compare purges nothing');
   t.equal(drain(csp(cpus[1]!, pmdp, old, old | _SEGMENT_ENTRY_INVALID)), true);
-  t.notOk(tlbHolds(m, 0, HUGE));
+  t.notOk(tlbHolds(m, 0, HUGE, 20));
   t.equal(k.entry(pmdp), old | _SEGMENT_ENTRY_INVALID);
 });
 

@@ -2,8 +2,9 @@
 import { ipiStorm } from './ipi_storm.js';
 import { litmusFlushIrqoff, litmusIrqoffKick } from './litmus.js';
 import { selftestOops } from './selftest.js';
+import { thpSplitVsGup } from './thp_split_vs_gup.js';
 import type { Workload } from './workload.js';
 
 export const WORKLOADS: Readonly<Record<string, Workload>> = Object.fromEntries(
-  [ipiStorm, litmusIrqoffKick, litmusFlushIrqoff, selftestOops].map((w) => [w.name, w]),
+  [thpSplitVsGup, ipiStorm, litmusIrqoffKick, litmusFlushIrqoff, selftestOops].map((w) => [w.name, w]),
 );

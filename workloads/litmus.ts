@@ -53,11 +53,11 @@ function* holder(k: Kernel, cpu: Cpu, p: Params, touch: boolean): Routine {
   if (touch) {
     yield* k.arch.translate(cpu, k.pgd(), va, false);
     yield cpu.ev(Ev.user_load, va);
-    s[TLB_BEFORE] = tlbHolds(k.machine, cpu.id, va) ? 1 : 0;
+    s[TLB_BEFORE] = tlbHolds(k.machine, cpu.id, va, k.arch.hpageShift) ? 1 : 0;
   }
   yield* local_irq_disable(cpu);
   yield* busy(cpu, p.hold!, p.chunk!);
-  if (touch) s[TLB_HELD] = tlbHolds(k.machine, cpu.id, va) ? 1 : 0;
+  if (touch) s[TLB_HELD] = tlbHolds(k.machine, cpu.id, va, k.arch.hpageShift) ? 1 : 0;
   yield* local_irq_enable(cpu);
   s[IRQ_ON_AGAIN] = cpu.clock;
 }

@@ -1,7 +1,7 @@
 // What a workload is: parameters with limits, a setup run once before the
 // CPUs start (main thread), a program per CPU (in whichever thread runs that
 // CPU), and a report read from shared memory after the run.
-import type { Cpu, Routine } from '../emulator/cpu.js';
+import type { Cpu, OopsRecord, Routine } from '../emulator/cpu.js';
 import type { Kernel } from '../kernel-sim/kernel.js';
 
 export interface IntParam {
@@ -23,4 +23,6 @@ export interface Workload {
   setup?(k: Kernel, p: Params): void;
   program(k: Kernel, cpu: Cpu, p: Params): Routine;
   report?(k: Kernel, p: Params): Record<string, unknown>;
+  /** what the workload knows of an oops's cause (the race it names) */
+  explain?(k: Kernel, oops: OopsRecord): Record<string, unknown>;
 }

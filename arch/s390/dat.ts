@@ -7,13 +7,13 @@ import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbAccess, tlbInsert } from '../tlb.js';
+import { tlbAccess, tlbInsert, tlbInsertLarge } from '../tlb.js';
 import {
   _PAGE_DIRTY, _PAGE_EMPTY, _PAGE_INVALID, _PAGE_PRESENT, _PAGE_PROTECT, _PAGE_READ, _PAGE_WRITE, _PAGE_YOUNG,
   _REGION3_ENTRY, _REGION3_ENTRY_EMPTY, _REGION_ENTRY_INVALID, _REGION_ENTRY_ORIGIN, _SEGMENT_ENTRY_DIRTY,
   _SEGMENT_ENTRY, _SEGMENT_ENTRY_EMPTY, _SEGMENT_ENTRY_INVALID, _SEGMENT_ENTRY_LARGE, _SEGMENT_ENTRY_ORIGIN,
   _SEGMENT_ENTRY_ORIGIN_LARGE, _SEGMENT_ENTRY_PROTECT, _SEGMENT_ENTRY_READ, _SEGMENT_ENTRY_WRITE,
-  _SEGMENT_ENTRY_YOUNG, CRST_TABLE_BYTES, PAGE_MASK, PAGE_TABLE_BYTES, pgdIndex, pmdIndex, pteIndex,
+  _SEGMENT_ENTRY_YOUNG, CRST_TABLE_BYTES, HPAGE_SHIFT, PAGE_MASK, PAGE_TABLE_BYTES, pgdIndex, pmdIndex, pteIndex,
 } from './pgtable.js';
 
 /** Physical address of the segment-table entry for `va`, or -1 when its region entry is invalid. */
@@ -25,7 +25,7 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
 
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = yield* tlbAccess(cpu, va);
+  const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
   if (hit >= 0) return hit;
   for (;;) {
     const r3p = pgd + pgdIndex(va) * 8;
@@ -52,7 +52,8 @@ export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): F
     // The walk is one instruction's worth of accesses: the hardware never keeps a
     // translation formed through an entry that an IDTE invalidated meanwhile.
     if (loadEntry(m, stp) !== ste) continue;
-    tlbInsert(m, cpu.id, va, phys, stp, ptep);
+    if (ptep === 0) tlbInsertLarge(m, cpu.id, va, HPAGE_SHIFT, ste & _SEGMENT_ENTRY_ORIGIN_LARGE, stp);
+    else tlbInsert(m, cpu.id, va, phys, stp, ptep);
     return phys + (va & 0xfff);
   }
 }

@@ -13,6 +13,7 @@ export const s390: Arch = {
   name: 's390',
   description: 'z/Architecture: TLB purges are IPTE/IDTE/CSP broadcasts that interrupt nobody; IPIs are SIGP external calls',
   tlbFlush: 'broadcast',
+  gupSpeculative: true,
   // pmdp_splitting_flush_sync: "Simply deliver the interrupt"
   init: (k) => k.registerSmpFunc('pmdp_splitting_flush_sync', function* () { /* empty */ }),
   interruptEntry: doExtCallInterrupt,

@@ -10,6 +10,7 @@ export const x86: Arch = {
   name: 'x86',
   description: 'x86-64: TLB shootdown by IPI (flush_tlb_others), which waits for CPUs with interrupts off',
   tlbFlush: 'ipi',
+  gupSpeculative: false,
   init: (k) => k.registerSmpFunc('flush_tlb_func', flush_tlb_func),
   interruptEntry: callFunctionInterrupt,
   sendCallFunctionIpi: native_send_call_func_ipi,

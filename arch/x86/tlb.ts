@@ -8,7 +8,7 @@ import { Ev } from '../../emulator/events.js';
 import { loadEntry, storeEntry } from '../../emulator/physmem.js';
 import type { KernelEntry } from '../arch.js';
 import { tlbFlushAll, tlbFlushOne } from '../tlb.js';
-import { _PAGE_PRESENT, _PAGE_PROTNONE } from './pgtable.js';
+import { _PAGE_PRESENT, _PAGE_PROTNONE, HPAGE_SHIFT } from './pgtable.js';
 
 /** info word of flush_tlb_func: a page address, or TLB_FLUSH_ALL */
 export const TLB_FLUSH_ALL = -1;
@@ -20,7 +20,7 @@ export function* flush_tlb_func(cpu: Cpu, info: number): Fn<void> {
   cpu.enter('flush_tlb_func');
   yield cpu.ev(Ev.tlb_flush_local, info);
   if (info === TLB_FLUSH_ALL) tlbFlushAll(cpu.machine, cpu.id);
-  else tlbFlushOne(cpu.machine, cpu.id, info);
+  else tlbFlushOne(cpu.machine, cpu.id, info, HPAGE_SHIFT);
   cpu.leave();
 }
 
@@ -40,7 +40,7 @@ export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end
   } else {
     for (let a = start; a < end; a += 4096) {
       yield cpu.ev(Ev.tlb_flush_local, a);
-      tlbFlushOne(cpu.machine, cpu.id, a);
+      tlbFlushOne(cpu.machine, cpu.id, a, HPAGE_SHIFT);
     }
     // one page is all a single flush_tlb_func info names here
     if (pages > 1) info = TLB_FLUSH_ALL;

@@ -5,7 +5,7 @@ import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbAccess, tlbInsert } from '../tlb.js';
+import { tlbAccess, tlbInsert, tlbInsertLarge } from '../tlb.js';
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, _PAGE_TABLE, _PAGE_USER, HPAGE_SHIFT,
   index, LEVEL_SHIFTS, PTE_PFN_MASK, TABLE_BYTES,
@@ -13,7 +13,7 @@ import {
 
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = yield* tlbAccess(cpu, va);
+  const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
   if (hit >= 0) return hit;
   let table = pgd;
   let pmdp = 0;
@@ -26,7 +26,7 @@ export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): F
     if (shift === HPAGE_SHIFT) pmdp = p;
     if (shift === HPAGE_SHIFT && e & _PAGE_PSE) {
       const phys = (e & PTE_PFN_MASK & ~((1 << HPAGE_SHIFT) - 1)) + (va % 2 ** HPAGE_SHIFT & ~0xfff);
-      tlbInsert(m, cpu.id, va, phys, pmdp, 0);
+      tlbInsertLarge(m, cpu.id, va, HPAGE_SHIFT, e & PTE_PFN_MASK & ~((1 << HPAGE_SHIFT) - 1), pmdp);
       return phys + (va & 0xfff);
     }
     if (shift === 12) {

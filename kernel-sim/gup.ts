@@ -1,0 +1,156 @@
+// get_user_pages_fast, modelled on arch/s390/mm/gup.c and arch/x86/mm/gup.c
+// of Linux v4.4/v4.5, with the slow get_user_pages fallback of mm/gup.c.
+//
+// fast_gup walks the page tables with interrupts off. That keeps page tables
+// from being freed under it, and, where the TLB flush is an IPI (x86) or the
+// split sends one (v4.4 pmdp_splitting_flush), keeps the pmd from being split
+// or the page freed before it has its references. Where neither holds (s390
+// v4.5), s390 takes them speculatively (add unless zero) and re-reads the
+// entry afterwards, undoing them if it changed.
+import type { Cpu, Fn } from '../emulator/cpu.js';
+import { Ev } from '../emulator/events.js';
+import { loadEntry } from '../emulator/physmem.js';
+import type { Kernel } from './kernel.js';
+import { K } from './kernel_words.js';
+import { handle_mm_fault } from './memory.js';
+import { get_head_page_multiple, get_page, page_cache_add_speculative, put_page } from './mm.js';
+import { local_irq_restore, local_irq_save } from './irqflags.js';
+import { down_read, spin_lock, spin_unlock, up_read } from './spinlock.js';
+import { count_vm_event } from './vmstat.js';
+
+export interface GupResult {
+  /** pinned pages, in address order (subpage pfns) */
+  pages: number[];
+  /** how many came from the lockless walk */
+  fast: number;
+}
+
+/** gup_huge_pmd: references for the subpages of [addr, end) of a huge pmd. */
+function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
+  cpu.enter('gup_huge_pmd');
+  const pt = k.arch.pt;
+  if (!pt.gup_huge_pmd_ok(pmd, write)) { cpu.leave(); return false; }
+  const head = pt.pmd_phys(pmd) >>> 12;
+  const hpage = 2 ** k.arch.hpageShift;
+  const first = (addr % hpage) / 4096;
+  const refs = (end - addr) / 4096;
+  if (k.arch.gupSpeculative) {
+    if (!(yield* page_cache_add_speculative(cpu, head, refs))) { cpu.leave(); return false; }
+    // the re-check: a pmd changed since it was read gives the references back
+    yield cpu.ev(Ev.load, pmdp);
+    if (loadEntry(cpu.machine, pmdp) !== pmd) {
+      for (let i = 0; i < refs; i++) yield* put_page(cpu, head);
+      cpu.leave();
+      return false;
+    }
+  } else {
+    yield* get_head_page_multiple(cpu, head, refs);
+  }
+  for (let i = 0; i < refs; i++) out.push(head + first + i);
+  cpu.leave();
+  return true;
+}
+
+/** gup_pte_range: references for the pages of [addr, end) under a page table. */
+function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
+  cpu.enter('gup_pte_range');
+  const pt = k.arch.pt;
+  const m = cpu.machine;
+  for (let va = addr; va < end; va += 4096) {
+    const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
+    yield cpu.ev(Ev.load, ptep);
+    const pte = loadEntry(m, ptep);
+    if (!pt.gup_pte_ok(pte, write)) { cpu.leave(); return false; }
+    const page = pt.pte_phys(pte) >>> 12;
+    if (k.arch.gupSpeculative) {
+      // page_cache_get_speculative on the page itself: a tail of an unsplit THP has no count, and bails
+      if (!(yield* page_cache_add_speculative(cpu, page, 1))) { cpu.leave(); return false; }
+      yield cpu.ev(Ev.load, ptep);
+      if (loadEntry(m, ptep) !== pte) {
+        yield* put_page(cpu, page);
+        cpu.leave();
+        return false;
+      }
+    } else {
+      yield* get_page(cpu, page);
+    }
+    out.push(page);
+  }
+  cpu.leave();
+  return true;
+}
+
+/** __get_user_pages_fast over [start, start + nr pages) within the THP area; the pages it pinned. */
+export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean): Fn<number[]> {
+  cpu.enter('__get_user_pages_fast');
+  const out: number[] = [];
+  const pt = k.arch.pt;
+  const hpage = 2 ** k.arch.hpageShift;
+  const end = start + nr * 4096;
+  const flags = yield* local_irq_save(cpu);
+  for (let addr = start; addr < end;) {
+    const next = Math.min(addr - (addr % hpage) + hpage, end);
+    const pmdp = yield* k.arch.gupWalkToPmd(cpu, k.pgd(), addr);
+    if (pmdp < 0) break;
+    yield cpu.ev(Ev.load, pmdp);
+    const pmd = loadEntry(cpu.machine, pmdp);
+    // v4.4: a splitting pmd is left to the slow path, which waits for the split
+    if (pt.pmd_none(pmd) || (k.variant.thpSplit === 'splitting-flush' && pt.pmd_trans_splitting(pmd))) break;
+    const ok = pt.pmd_trans_huge(pmd)
+      ? yield* gup_huge_pmd(cpu, k, pmdp, pmd, addr, next, write, out)
+      : yield* gup_pte_range(cpu, k, pmd, addr, next, write, out);
+    if (!ok) break;
+    addr = next;
+  }
+  yield* local_irq_restore(cpu, flags);
+  cpu.leave();
+  return out;
+}
+
+/**
+ * follow_page for one address under mmap_sem and the page-table lock: a
+ * reference on the page, or -1 if it is not mapped (yet).
+ */
+function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
+  const pt = k.arch.pt;
+  const m = cpu.machine;
+  const pmdp = k.pmdp(va);
+  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  const pmd = loadEntry(m, pmdp);
+  let page = -1;
+  if (pt.pmd_trans_huge(pmd) && !pt.pmd_trans_splitting(pmd)) {
+    page = (pt.pmd_phys(pmd) >>> 12) + (va % 2 ** k.arch.hpageShift) / 4096;
+  } else if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+    const pte = loadEntry(m, pt.pmd_phys(pmd) + pt.pte_index(va) * 8);
+    if (pt.pte_present(pte)) page = pt.pte_phys(pte) >>> 12;
+  }
+  if (page >= 0) yield* get_page(cpu, page);
+  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  return page;
+}
+
+/** get_user_pages_fast: the lockless walk, then the slow path for what it left. */
+export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean): Fn<GupResult> {
+  cpu.enter('get_user_pages_fast');
+  const pages = yield* __get_user_pages_fast(cpu, k, start, nr, write);
+  const fast = pages.length;
+  count_vm_event(cpu.machine, 'gup_fast_pages', fast);
+  count_vm_event(cpu.machine, 'gup_slow_pages', nr - fast);
+  if (fast < nr) {
+    cpu.enter('get_user_pages_unlocked');
+    yield* down_read(cpu, K.MMAP_SEM);
+    for (let i = fast; i < nr; i++) {
+      const va = start + i * 4096;
+      for (let tries = 0; ; tries++) {
+        const page = yield* follow_page(cpu, k, va);
+        if (page >= 0) { pages.push(page); break; }
+        if (tries > 100) cpu.oops('BUG', `get_user_pages: 0x${va.toString(16)} never became present`);
+        yield* handle_mm_fault(cpu, k, va, write);
+      }
+    }
+    yield* up_read(cpu, K.MMAP_SEM);
+    cpu.leave();
+  }
+  cpu.leave();
+  return { pages, fast };
+}

@@ -1,0 +1,53 @@
+// Page-table pages and the THP deposit, modelled on mm/pgtable-generic.c and
+// arch/s390/mm/pgtable.c (Linux v4.5): pte_alloc_one/pte_free, and
+// pgtable_trans_huge_deposit/withdraw, which keep a page table for every
+// huge pmd so that splitting it never has to allocate. The deposit is kept per
+// pmd here (the kernel keeps a list per mm or per pmd lock).
+import type { Cpu, Fn } from '../emulator/cpu.js';
+import { Ev } from '../emulator/events.js';
+import { storeEntry } from '../emulator/physmem.js';
+import type { Kernel } from './kernel.js';
+import { K } from './kernel_words.js';
+import { put_page } from './mm.js';
+import { Owner } from './mm_types.js';
+import { alloc_pages } from './page_alloc.js';
+
+/**
+ * pte_alloc_one: a page table in a frame of its own, every entry empty; the
+ * address or -1. (s390 v4.5 packs two 2 KiB tables per frame via
+ * page->_mapcount; here the second half stays unused.)
+ */
+export function* pte_alloc_one(cpu: Cpu, k: Kernel): Fn<number> {
+  const pfn = yield* alloc_pages(cpu, 0, Owner.PGTABLE);
+  if (pfn < 0) return -1;
+  const table = pfn * 4096;
+  const pt = k.arch.pt;
+  yield cpu.ev(Ev.work, table, pt.PTRS_PER_PTE); // clearing the table
+  for (let i = 0; i < pt.PTRS_PER_PTE; i++) storeEntry(cpu.machine, table + i * 8, pt.pte_empty);
+  return table;
+}
+
+export function* pte_free(cpu: Cpu, table: number): Fn<void> {
+  yield* put_page(cpu, table >>> 12);
+}
+
+/** The deposit slot of the huge pmd at `pmdp`. */
+function slot(k: Kernel, pmdp: number): number {
+  const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
+  if (!(i >= 0 && i < Atomics.load(k.machine.v.kernel, K.THP_SLOTS))) throw new Error(`pmd 0x${pmdp.toString(16)} is outside the THP area`);
+  return K.PMD_HUGE_PTE + i;
+}
+
+/** pgtable_trans_huge_deposit: the caller holds the pmd lock. */
+export function* pgtable_trans_huge_deposit(cpu: Cpu, k: Kernel, pmdp: number, table: number): Fn<void> {
+  yield cpu.ev(Ev.store, pmdp);
+  Atomics.store(k.machine.v.kernel, slot(k, pmdp), table);
+}
+
+/** pgtable_trans_huge_withdraw: the caller holds the pmd lock. */
+export function* pgtable_trans_huge_withdraw(cpu: Cpu, k: Kernel, pmdp: number): Fn<number> {
+  yield cpu.ev(Ev.load, pmdp);
+  const table = Atomics.exchange(k.machine.v.kernel, slot(k, pmdp), 0);
+  if (table === 0) throw new Error(`no page table deposited for pmd 0x${pmdp.toString(16)}`);
+  return table;
+}

@@ -1,0 +1,151 @@
+// thp-split-vs-gup, the 2016 reproducer. One process with a THP-backed area
+// and a thread on every CPU:
+//   splitters  split huge pages the ways the kernel does: MADV_DONTNEED of part
+//              of one (split_huge_pmd, then the ptes go and the THP waits on the
+//              deferred split queue), the deferred-split shrinker
+//              (split_huge_page frees what was unmapped), and munmap+mmap of a
+//              whole one (the next touch faults a fresh THP);
+//   gup CPUs   pin pages with get_user_pages_fast for simulated direct I/O:
+//              write a pattern through the pin, check it, release;
+//   touchers   load and store through their TLBs.
+// Roles go by CPU number: the first `splitters`, then `gupers`, the rest touch.
+import type { Cpu, Routine } from '../emulator/cpu.js';
+import { Ev } from '../emulator/events.js';
+import type { OopsRecord } from '../emulator/cpu.js';
+import { get_user_pages_fast } from '../kernel-sim/gup.js';
+import { deferred_split_scan, SPLIT_LOG } from '../kernel-sim/huge_memory.js';
+import type { Kernel } from '../kernel-sim/kernel.js';
+import { madvise_dontneed, unmap_slot, user_access } from '../kernel-sim/memory.js';
+import { put_page } from '../kernel-sim/mm.js';
+import { dumpPage, freedSince, freeSeq, Owner, P, pw } from '../kernel-sim/mm_types.js';
+import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
+import { busy } from './ipi_storm.js';
+import type { Params, Workload } from './workload.js';
+
+const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4 * cpu
+
+function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
+  const hpage = 2 ** k.arch.hpageShift;
+  const ppp = hpage / 4096;
+  for (;;) {
+    cpu.loops++;
+    yield* busy(cpu, p.splitWork!, 500);
+    const haddr = k.thpBase() + cpu.random(k.thpSlots()) * hpage;
+    const r = cpu.random(100);
+    if (r < p.dontneedPercent!) {
+      const n = 1 + cpu.random(16);
+      const off = cpu.random(ppp - n);
+      yield* madvise_dontneed(cpu, k, haddr + off * 4096, haddr + (off + n) * 4096);
+    } else if (r < p.dontneedPercent! + p.shrinkPercent!) {
+      yield* deferred_split_scan(cpu, k);
+    } else {
+      yield* unmap_slot(cpu, k, haddr);
+    }
+  }
+}
+
+function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
+  const m = k.machine;
+  const area = k.thpSlots() * (2 ** k.arch.hpageShift / 4096);
+  let serial = 0;
+  for (;;) {
+    cpu.loops++;
+    const n = 1 + cpu.random(p.pinPages!);
+    const start = k.thpBase() + cpu.random(area - n) * 4096;
+    const { pages } = yield* get_user_pages_fast(cpu, k, start, n, true);
+    // shadow: no pinned frame may be freed after this point while the pin lasts
+    const seq = freeSeq(m);
+    const pattern = ((cpu.id << 24) | (++serial & 0xffffff)) | 0;
+    yield* busy(cpu, p.dmaCycles! >> 1, 500);
+    cpu.enter('dma_transfer');
+    for (let i = 0; i < pages.length; i++) {
+      const pfn = pages[i]!;
+      const addr = pfn * 4096 + PATTERN_OFFSET + cpu.id * 4;
+      yield cpu.ev(Ev.store, addr);
+      checkPin(cpu, pfn, seq, start + i * 4096);
+      Atomics.store(m.v.mem, addr >>> 2, pattern);
+    }
+    yield* busy(cpu, p.dmaCycles! >> 1, 500);
+    for (let i = 0; i < pages.length; i++) {
+      const pfn = pages[i]!;
+      const addr = pfn * 4096 + PATTERN_OFFSET + cpu.id * 4;
+      yield cpu.ev(Ev.load, addr);
+      checkPin(cpu, pfn, seq, start + i * 4096);
+      const got = Atomics.load(m.v.mem, addr >>> 2);
+      if (got !== pattern) {
+        cpu.oops('DMA data corruption', `pinned page pfn 0x${pfn.toString(16)} lost the pattern written through the pin`, {
+          expected: hex(pattern), found: hex(got), page: dumpPage(m, pfn),
+        });
+      }
+    }
+    cpu.leave();
+    count_vm_event(m, 'dma_transfers');
+    for (const pfn of pages) yield* put_page(cpu, pfn);
+  }
+}
+
+/** KASAN-like: a pinned frame must still be the page that was pinned. */
+function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
+  const m = cpu.machine;
+  if (!freedSince(m, pfn, seq) && Atomics.load(m.v.pages, pw(pfn, P.OWNER)) === Owner.ANON) return;
+  cpu.enter('kasan_report');
+  cpu.oops('KASAN: use-after-free', `DMA through a pin of 0x${va.toString(16)} to a page freed since it was pinned`, {
+    address: `0x${va.toString(16)}`, page: dumpPage(m, pfn), freeSeqAtPin: seq,
+  });
+}
+
+function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
+  const area = k.thpSlots() * (2 ** k.arch.hpageShift / 4096);
+  for (;;) {
+    cpu.loops++;
+    const va = k.thpBase() + cpu.random(area) * 4096 + cpu.id * 4;
+    yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
+    yield* busy(cpu, p.touchWork!, 500);
+  }
+}
+
+const hex = (x: number): string => `0x${(x >>> 0).toString(16)}`;
+
+export const thpSplitVsGup: Workload = {
+  name: 'thp-split-vs-gup',
+  description: 'THP splits (MADV_DONTNEED, deferred split, munmap) against fast_gup pins and TLB-cached loads and stores',
+  minCpus: 2,
+  params: {
+    thps: { type: 'int', default: 8, min: 1, max: 32, description: 'huge pages in the THP area' },
+    splitters: { type: 'int', default: 2, min: 1, max: 255, description: 'CPUs that split (the first ones)' },
+    gupers: { type: 'int', default: 3, min: 0, max: 255, description: 'CPUs that pin with fast_gup (the next ones); the rest touch' },
+    pinPages: { type: 'int', default: 8, min: 1, max: 64, description: 'most pages one gup pins' },
+    dmaCycles: { type: 'int', default: 4000, min: 0, max: 10_000_000, description: 'cycles a pin is held for its transfer' },
+    splitWork: { type: 'int', default: 20_000, min: 0, max: 10_000_000, description: 'cycles between two split actions' },
+    touchWork: { type: 'int', default: 200, min: 0, max: 10_000_000, description: 'cycles between two touches' },
+    dontneedPercent: { type: 'int', default: 50, min: 0, max: 100, description: 'split actions that are a partial MADV_DONTNEED, percent' },
+    shrinkPercent: { type: 'int', default: 30, min: 0, max: 100, description: 'split actions that run the deferred-split shrinker, percent (the rest munmap a THP)' },
+  },
+  setup(k: Kernel, p: Params): void {
+    k.setupThpArea(p.thps!);
+  },
+  *program(k: Kernel, cpu: Cpu, p: Params): Routine {
+    if (cpu.id < p.splitters!) yield* splitter(k, cpu, p);
+    else if (cpu.id < p.splitters! + p.gupers!) yield* gup(k, cpu, p);
+    else yield* toucher(k, cpu, p);
+  },
+  report(k: Kernel): Record<string, unknown> {
+    return { vmEvents: vmEvents(k.machine) };
+  },
+  explain(k: Kernel, oops: OopsRecord): Record<string, unknown> {
+    // the last split of the THP the oops concerns, from the split log
+    const addr = Number.parseInt(String((oops.details as Record<string, string> | undefined)?.address ?? 'NaN'), 16);
+    if (!Number.isFinite(addr)) return {};
+    const hpage = 2 ** k.arch.hpageShift;
+    const slot = Math.floor((addr - k.thpBase()) / hpage);
+    const s = k.machine.v.scratch;
+    if (slot < 0 || slot >= 32 || s[SPLIT_LOG + slot * 4 + 3] !== 1) return { lastSplit: 'none recorded' };
+    const haddr = k.thpBase() + slot * hpage;
+    const given = s[SPLIT_LOG + slot * 4 + 2]!;
+    return {
+      thp: `0x${haddr.toString(16)}`,
+      lastSplitBy: `CPU${s[SPLIT_LOG + slot * 4]} at clock ${s[SPLIT_LOG + slot * 4 + 1]}`,
+      pmdpInvalidateAddress: `0x${given.toString(16)}${given === haddr ? '' : ` (the huge page is at 0x${haddr.toString(16)}: the flush missed it)`}`,
+    };
+  },
+};
