@@ -88,8 +88,15 @@ export interface Arch {
   pmdpSplittingFlush(cpu: Cpu, k: KernelEntry, pmdp: number, vaddr: number): Fn<void>;
   /** pmdp_huge_get_and_clear: clear a huge pmd and flush it (zap_huge_pmd); returns the old pmd */
   pmdpHugeGetAndClear(cpu: Cpu, k: KernelEntry, pmdp: number, vaddr: number): Fn<number>;
-  /** ptep_get_and_clear: clear a pte and flush it (zap_pte_range); returns the old pte */
+  /** ptep_clear_flush: clear a pte and flush it at once (try_to_unmap); returns the old pte */
   ptepGetAndClear(cpu: Cpu, k: KernelEntry, ptep: number, vaddr: number): Fn<number>;
+  /**
+   * ptep_get_and_clear_full, as zap_pte_range uses it under an mmu_gather:
+   * s390 purges with IPTE at once; x86 leaves the flush to tlbFlushRange.
+   */
+  ptepGetAndClearFull(cpu: Cpu, k: KernelEntry, ptep: number, vaddr: number): Fn<number>;
+  /** tlb_finish_mmu's flush of [start, end) before the pages are freed */
+  tlbFlushRange(cpu: Cpu, k: KernelEntry, start: number, end: number): Fn<void>;
 
   /** entry formats and the predicates generic code uses */
   readonly pt: PgtableOps;

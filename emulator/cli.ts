@@ -8,8 +8,9 @@ import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS } from './config.js';
 import { oopsReport, summary } from './report.js';
+import { reproduce, reproduceTable } from './reproduce.js';
 import { run } from './run.js';
-import { UsageError, validateRun } from './validate.js';
+import { intIn, UsageError, validateRun } from './validate.js';
 
 export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3 } as const;
 
@@ -59,6 +60,26 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
   } else process.exitCode = r.crashed ? EXIT.CRASHED : EXIT.OK;
 }
 
+async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
+  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
+  let o;
+  try {
+    o = {
+      seeds: intIn('seeds', last(a.seeds), 1, 1000),
+      durationS: intIn('duration', last(a.duration), 1, 3600),
+      cpus: intIn('cpus', last(a.cpus), 2, LIMITS.cpus.max),
+      driver: validateRun({ driver: last(a.driver) }).driver,
+      json: Boolean(a.json),
+    };
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  const rows = await reproduce(o, (line) => process.stdout.write(line + '\n'));
+  if (o.json) process.stdout.write(JSON.stringify({ rows }) + '\n');
+  else process.stdout.write('\n' + reproduceTable(rows) + '\n');
+}
+
 function listCommand(a: Record<string, unknown>): void {
   const data = {
     workloads: Object.values(WORKLOADS).map((w) => ({
@@ -85,8 +106,16 @@ await yargs(hideBin(process.argv))
   .scriptName('s390emu')
   .usage('$0 <command> [options]')
   .command('run', 'run a workload on the simulated machine', runOptions, runCommand)
+  .command('reproduce', 'the 2016 crash on s390 v4.5-rc1, then the same stress on the configurations history gives',
+    (y) => y
+      .option('seeds', { type: 'string', default: '3', describe: 'runs per configuration (seeds 1..N)' })
+      .option('duration', { type: 'string', default: '3', describe: 'wall-clock cap per run, seconds' })
+      .option('cpus', { type: 'string', default: String(DEFAULTS.cpus), describe: 'simulated CPUs' })
+      .option('driver', { type: 'string', default: DEFAULTS.driver, describe: DRIVERS.join(' or ') })
+      .option('json', { type: 'boolean', default: false }),
+    reproduceCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
-  .demandCommand(1, 'name a command: run or list')
+  .demandCommand(1, 'name a command: run, reproduce or list')
   .strict()
   .fail((msg, err) => {
     if (err && !(err instanceof UsageError)) {

@@ -36,7 +36,7 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULTS = {
-  workload: 'ipi-storm',
+  workload: 'thp-split-vs-gup',
   arch: 's390',
   kernel: 'v4.5-rc1',
   cpus: 8,

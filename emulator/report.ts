@@ -24,7 +24,8 @@ export function summary(r: RunResult): string {
       (r.eventHash ? `, event hash ${r.eventHash}` : '') + (r.truncated ? ' (truncated by --duration)' : ''),
   ];
   const facts = Object.entries(r.workload);
-  if (facts.length) lines.push(`workload: ${facts.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+  const show = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  if (facts.length) lines.push(`workload: ${facts.map(([k, v]) => `${k}=${show(v)}`).join(', ')}`);
   lines.push(r.crashed ? 'result: CRASHED' : 'result: no crash');
   return lines.join('\n');
 }
@@ -39,9 +40,20 @@ export function oopsReport(r: RunResult): string {
     'Call Trace:',
     ...[...o.trace].reverse().map((f) => ` ${f}`),
   ];
-  if (o.details) {
+  const race = o.details?.race as Record<string, unknown> | undefined;
+  if (race) {
+    out.push('The race:');
+    for (const [k, v] of Object.entries(race)) out.push(` ${k}: ${String(v)}`);
+  }
+  const rest = Object.entries(o.details ?? {}).filter(([k]) => k !== 'race');
+  if (rest.length) {
     out.push('Details:');
-    for (const [k, v] of Object.entries(o.details)) out.push(` ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    for (const [k, v] of rest) {
+      if (typeof v === 'object' && v !== null) {
+        out.push(` ${k}:`);
+        for (const [kk, vv] of Object.entries(v)) out.push(`   ${kk}: ${String(vv)}`);
+      } else out.push(` ${k}: ${String(v)}`);
+    }
   }
   out.push(`Last events of every CPU (flight recorder, up to ${RING_SIZE} each, oldest first):`);
   for (const c of r.cpus) {

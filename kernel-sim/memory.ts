@@ -103,14 +103,15 @@ function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: n
       yield cpu.ev(Ev.load, ptep);
       const pte = loadEntry(m, ptep);
       if (!pt.pte_present(pte)) continue;
-      yield* k.arch.ptepGetAndClear(cpu, k, ptep, va);
+      yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
       const pfn = pt.pte_phys(pte) >>> 12;
       yield* page_remove_rmap(cpu, pfn, false);
       freed.push(pfn);
     }
   }
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
-  // tlb_finish_mmu: the TLB is flushed (s390: by each IPTE) before the pages go
+  // tlb_finish_mmu: the TLB is flushed (s390: by each IPTE already) before the pages go
+  if (freed.length) yield* k.arch.tlbFlushRange(cpu, k, start, end);
   for (const pfn of freed) yield* put_page(cpu, pfn);
   cpu.leave();
 }
@@ -183,7 +184,9 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
 /** A user load or store at `va`: through the TLB, faulting the page in as needed. Returns the physical address. */
 export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, value = 0): Fn<number> {
   for (let tries = 0; ; tries++) {
+    cpu.enter(`user ${write ? 'store' : 'load'} 0x${va.toString(16)}`);
     const phys = yield* k.arch.translate(cpu, k.pgd(), va, write);
+    cpu.leave();
     if (phys >= 0) {
       yield cpu.ev(write ? Ev.user_store : Ev.user_load, va);
       if (write) Atomics.store(cpu.machine.v.mem, phys >>> 2, value);

@@ -8,7 +8,7 @@ import { K } from './kernel_words.js';
 
 const K_FREE_SEQ = K.FREE_SEQ;
 
-export const PAGE_WORDS = 8;
+export const PAGE_WORDS = 10;
 export const P = {
   FLAGS: 0,
   COUNT: 1,            // _count
@@ -18,6 +18,8 @@ export const P = {
   ORDER: 5,            // compound_order, on the head
   FREED_AT: 6,         // shadow: free sequence number of the last free, 0 if never freed
   OWNER: 7,            // shadow: who has the frame (Owner)
+  FREED_BY: 8,         // shadow: CPU + 1 that last freed it
+  FREED_KCYCLE: 9,     // shadow: that CPU's clock then, in thousands of cycles
 } as const;
 
 // page flags (include/linux/page-flags.h, v4.5), by bit
@@ -73,5 +75,6 @@ export function dumpPage(m: Machine, pfn: number): Record<string, number | strin
     flags: names.join('|') || '0',
     owner: OWNER_NAMES[f(P.OWNER)] ?? '?',
     freedAtSeq: f(P.FREED_AT),
+    ...(f(P.FREED_BY) ? { lastFreedBy: `CPU${f(P.FREED_BY) - 1} at clock ~${f(P.FREED_KCYCLE)}k` } : {}),
   };
 }

@@ -166,8 +166,10 @@ function badReason(m: Machine, pfn: number): string | null {
   return null;
 }
 
-function clearPage(m: Machine, pfn: number): void {
+function clearPage(m: Machine, pfn: number, cpu: Cpu): void {
   const pg = m.v.pages;
+  Atomics.store(pg, pw(pfn, P.FREED_BY), cpu.id + 1);
+  Atomics.store(pg, pw(pfn, P.FREED_KCYCLE), Math.floor(cpu.clock / 1000));
   Atomics.store(pg, pw(pfn, P.FLAGS), 0);
   Atomics.store(pg, pw(pfn, P.COMPOUND_HEAD), 0);
   Atomics.store(pg, pw(pfn, P.ORDER), 0);
@@ -187,7 +189,7 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
       cpu.oops('Bad page state', `BUG: Bad page state: ${why}`, { page: dumpPage(m, pfn + i), reason: why });
     }
   }
-  for (let i = 0; i < 1 << order; i++) clearPage(m, pfn + i);
+  for (let i = 0; i < 1 << order; i++) clearPage(m, pfn + i, cpu);
   Atomics.and(m.v.pages, pw(pfn, P.FLAGS), ~(PG_head | PG_dirty));
   yield* spin_lock(cpu, K.ZONE_LOCK);
   yield cpu.ev(Ev.atomic, pfn);

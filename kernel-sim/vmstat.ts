@@ -5,7 +5,7 @@ import { K } from './kernel_words.js';
 export const VM_EVENT_NAMES = [
   'thp_fault_alloc', 'thp_fault_fallback', 'thp_split_pmd', 'thp_split_page', 'thp_split_page_failed',
   'thp_deferred_split_page', 'pgfault', 'gup_fast_pages', 'gup_slow_pages', 'dma_transfers', 'madvise_dontneed',
-  'munmap', 'ipte', 'idte',
+  'munmap',
 ] as const;
 export type VmEvent = (typeof VM_EVENT_NAMES)[number];
 

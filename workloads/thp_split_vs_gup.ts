@@ -142,10 +142,14 @@ export const thpSplitVsGup: Workload = {
     if (slot < 0 || slot >= 32 || s[SPLIT_LOG + slot * 4 + 3] !== 1) return { lastSplit: 'none recorded' };
     const haddr = k.thpBase() + slot * hpage;
     const given = s[SPLIT_LOG + slot * 4 + 2]!;
+    const page = (oops.details as { page?: { lastFreedBy?: string; page?: string } }).page;
+    const missed = given !== haddr;
     return {
       thp: `0x${haddr.toString(16)}`,
-      lastSplitBy: `CPU${s[SPLIT_LOG + slot * 4]} at clock ${s[SPLIT_LOG + slot * 4 + 1]}`,
-      pmdpInvalidateAddress: `0x${given.toString(16)}${given === haddr ? '' : ` (the huge page is at 0x${haddr.toString(16)}: the flush missed it)`}`,
+      split: `CPU${s[SPLIT_LOG + slot * 4]} split its pmd at clock ${s[SPLIT_LOG + slot * 4 + 1]} with pmdp_invalidate(address 0x${given.toString(16)})` +
+        (missed ? `, one huge page past 0x${haddr.toString(16)}: the flush missed the pmd and every TLB kept the huge translation` : ''),
+      freed: page?.lastFreedBy ? `${page.page} freed by ${page.lastFreedBy}` : 'unknown',
+      access: `CPU${oops.cpu} then reached it through its stale TLB entry at clock ${oops.clock}`,
     };
   },
 };

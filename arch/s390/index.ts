@@ -31,6 +31,9 @@ export const s390: Arch = {
   pmdpSplittingFlush: (cpu, k, pmdp) => pmdp_splitting_flush(cpu, k, pmdp),
   pmdpHugeGetAndClear: (cpu, _k, pmdp, va) => pmdp_huge_get_and_clear(cpu, pmdp, va),
   ptepGetAndClear: (cpu, _k, ptep) => ptep_get_and_clear(cpu, ptep),
+  ptepGetAndClearFull: (cpu, _k, ptep) => ptep_get_and_clear(cpu, ptep),
+  // every pte was purged by its IPTE already
+  tlbFlushRange: function* () { /* nothing left to flush */ },
   pt: s390Pgtable,
   pmdAlloc,
   gupWalkToPmd,

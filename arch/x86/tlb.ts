@@ -49,6 +49,14 @@ export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end
   cpu.leave();
 }
 
+/** native_ptep_get_and_clear: clear the pte; the caller's mmu_gather flushes later. */
+export function* ptep_get_and_clear_full(cpu: Cpu, _k: KernelEntry, ptep: number): Fn<number> {
+  yield cpu.ev(Ev.pte_store, ptep);
+  const old = loadEntry(cpu.machine, ptep);
+  storeEntry(cpu.machine, ptep, 0);
+  return old;
+}
+
 /** ptep_clear_flush: clear the pte, then flush_tlb_page. */
 export function* ptep_clear_flush(cpu: Cpu, k: KernelEntry, ptep: number, va: number): Fn<number> {
   cpu.enter('ptep_clear_flush');

@@ -1,0 +1,81 @@
+// `s390emu reproduce` (what `npm start` runs): the 2016 crash on s390
+// v4.5-rc1 with its oops, then the same stress on the rows history gives,
+// ending in a table of runs, crashes and median time to crash.
+import type { RunConfig } from './config.js';
+import { HISTORY } from './history.js';
+import { oopsReport } from './report.js';
+import { run, type RunResult } from './run.js';
+import { validateRun } from './validate.js';
+
+export interface ReproduceOptions {
+  seeds: number;
+  durationS: number;
+  cpus: number;
+  driver: 'parallel' | 'deterministic';
+  json: boolean;
+}
+
+export interface ReproduceRow {
+  arch: string;
+  kernel: string;
+  runs: number;
+  crashes: number;
+  medianSecondsToCrash: number | null;
+  medianSimulatedUsToCrash: number | null;
+  history: string;
+  historyCrashed: boolean;
+  agrees: boolean;
+  firstOops: RunResult['oops'];
+  replay: string | null;
+}
+
+const median = (xs: number[]): number | null => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function reproduce(o: ReproduceOptions, say: (line: string) => void): Promise<ReproduceRow[]> {
+  const rows: ReproduceRow[] = [];
+  for (const h of HISTORY) {
+    const times: number[] = [];
+    const sim: number[] = [];
+    let first: RunResult | null = null;
+    for (let seed = 1; seed <= o.seeds; seed++) {
+      const cfg: RunConfig = validateRun({
+        workload: 'thp-split-vs-gup', arch: h.arch, kernel: h.kernel, cpus: o.cpus, seed, driver: o.driver,
+        duration: o.durationS,
+      });
+      const r = await run(cfg);
+      if (r.internalError) throw new Error(`internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}`);
+      if (r.crashed) {
+        times.push(r.hostSeconds);
+        sim.push(r.simulatedMicroseconds);
+        first ??= r;
+      }
+      if (!o.json) {
+        say(`${h.arch} ${h.kernel} seed ${seed}: ${r.crashed ? `crashed after ${r.hostSeconds.toFixed(2)} s (${r.simulatedMicroseconds.toFixed(0)} us simulated): ${r.oops!.kind}` : `no crash in ${r.hostSeconds.toFixed(1)} s`}`);
+        if (r.crashed && rows.length === 0 && first === r) say(oopsReport(r));
+      }
+    }
+    rows.push({
+      arch: h.arch, kernel: h.kernel, runs: o.seeds, crashes: times.length,
+      medianSecondsToCrash: median(times), medianSimulatedUsToCrash: median(sim),
+      history: h.history, historyCrashed: h.crashed, agrees: (times.length > 0) === h.crashed,
+      firstOops: first?.oops ?? null, replay: first?.replay ?? null,
+    });
+  }
+  return rows;
+}
+
+export function reproduceTable(rows: ReproduceRow[]): string {
+  const head = ['configuration', 'runs', 'crashes', 'median time to crash', 'history', 'agrees'];
+  const body = rows.map((r) => [
+    `${r.arch} ${r.kernel}`, String(r.runs), String(r.crashes),
+    r.medianSecondsToCrash === null ? '-' : `${r.medianSecondsToCrash.toFixed(2)} s (${r.medianSimulatedUsToCrash!.toFixed(0)} us sim)`,
+    r.history, r.agrees ? 'yes' : 'NO',
+  ]);
+  const all = [head, ...body];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+}
