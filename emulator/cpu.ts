@@ -93,6 +93,7 @@ export class Cpu {
   }
 
   start(program: Routine): void {
+    Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
     this.stack.length = 0;
     this.stack.push({ gen: program, irq: true, trace: 0 });
   }

@@ -31,6 +31,8 @@ export interface RunResult {
   seed: number;
   driver: string;
   crashed: boolean;
+  /** host seconds until the crash halted the machine, null without one */
+  timeToCrashSeconds: number | null;
   truncated: boolean;
   steps: number;
   simulatedCycles: { perCpu: number[]; max: number; min: number; spread: number };
@@ -87,6 +89,7 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
     seed: cfg.seed,
     driver: cfg.driver,
     crashed: oopsText !== '',
+    timeToCrashSeconds: oopsText !== '' ? out.hostSeconds : null,
     truncated: out.truncated,
     steps,
     simulatedCycles: { perCpu, max, min, spread: max - min },
