@@ -70,7 +70,8 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
     const base = c * PER_CPU * TLB_FIELDS;
     for (let i = 0; i < PER_CPU; i++) {
       const s = base + i * TLB_FIELDS;
-      if (t[s + field] === entryAddr && Atomics.load(t, s + TAG) !== 0) {
+      // the tag first: a tag seen set is ordered after the fields its owner wrote
+      if (Atomics.load(t, s + TAG) !== 0 && t[s + field] === entryAddr) {
         Atomics.store(t, s + TAG, 0);
         purged++;
       }
@@ -86,6 +87,25 @@ export function tlbFlushOne(m: Machine, cpu: number, va: number, hshift: number)
   if (Atomics.load(t, s + TAG) === Math.floor(va / 4096) + 1) Atomics.store(t, s + TAG, 0);
   const l = largeSlot(cpu, va, hshift);
   if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) Atomics.store(t, l + TAG, 0);
+}
+
+/**
+ * Forms a translation and keeps it only if the entries it came from are still
+ * what the walk read. A purge (IPTE/IDTE on another CPU) stores the entry
+ * before it clears TLBs; with the insert before the re-check, either the
+ * re-check sees the new entry or the purge sees the inserted tag. Returns
+ * whether the translation stands.
+ */
+export function tlbFormChecked(
+  m: Machine, cpu: number, va: number, hshift: number, large: boolean, phys: number, upper: number, upperVal: number,
+  pte: number, pteVal: number,
+): boolean {
+  const s = large ? largeSlot(cpu, va, hshift) : slot(cpu, va);
+  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : Math.floor(va / 4096) + 1, phys, upper, pte);
+  const mem = m.v.mem;
+  if (Atomics.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || Atomics.load(mem, (pte >>> 2) + 1) === pteVal)) return true;
+  Atomics.store(m.v.tlb, s + TAG, 0);
+  return false;
 }
 
 /** Clears all of this CPU's entries (a full local flush). */

@@ -42,6 +42,8 @@ export class Cpu {
   lastArg = 0;
   lastCycles = 0;
   steps = 0;
+  /** >0 inside one multi-step instruction (a DAT walk): no interrupt is taken there */
+  insnDepth = 0;
   readonly trace: string[] = [];
   // counters flushed to the shared stats block
   ipisSent = 0;
@@ -126,7 +128,7 @@ export class Cpu {
    */
   step(): void {
     const w = this.cpuWords;
-    if (this.irqOn && Atomics.load(w, this.base + C.PENDING) !== 0) {
+    if (this.irqOn && this.insnDepth === 0 && Atomics.load(w, this.base + C.PENDING) !== 0) {
       const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
       if (bits !== 0) return this.takeInterrupt(bits);
     }
@@ -182,6 +184,19 @@ export class Cpu {
    * charged to `clock` but its access happens only when the CPU is resumed.
    */
   get executed(): number { return this.clock - this.lastCycles; }
+
+  /**
+   * A busy-wait that no other CPU can end before `until`: charge the spin
+   * iterations up to it at once (the deterministic driver's fast-forward).
+   */
+  spinUntil(until: number): void {
+    const c = this.costOf[Ev.spin]!;
+    if (c <= 0 || until <= this.clock) return;
+    const cycles = Math.ceil((until - this.clock) / c) * c;
+    this.clock += cycles;
+    this.spinCycles += cycles;
+    this.lastCycles += cycles;
+  }
 
   isActive(): boolean { return Atomics.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
 

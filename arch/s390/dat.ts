@@ -7,7 +7,7 @@ import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbAccess, tlbInsert, tlbInsertLarge } from '../tlb.js';
+import { tlbAccess, tlbFormChecked } from '../tlb.js';
 import {
   _PAGE_DIRTY, _PAGE_EMPTY, _PAGE_INVALID, _PAGE_PRESENT, _PAGE_PROTECT, _PAGE_READ, _PAGE_WRITE, _PAGE_YOUNG,
   _REGION3_ENTRY, _REGION3_ENTRY_EMPTY, _REGION_ENTRY_INVALID, _REGION_ENTRY_ORIGIN, _SEGMENT_ENTRY_DIRTY,
@@ -23,7 +23,17 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
   return (r3 & _REGION_ENTRY_ORIGIN) + pmdIndex(va) * 8;
 }
 
+/** A user access's translation: one instruction, so no interrupt is taken inside it. */
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
+  cpu.insnDepth++;
+  try {
+    return yield* walk(cpu, pgd, va, write);
+  } finally {
+    cpu.insnDepth--;
+  }
+}
+
+function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
   const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
   if (hit >= 0) return hit;
@@ -38,22 +48,22 @@ export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): F
     if (ste & _SEGMENT_ENTRY_INVALID) return FAULT;
     let phys: number;
     let ptep = 0;
+    let pte = 0;
     if (ste & _SEGMENT_ENTRY_LARGE) {
       if (write && ste & _SEGMENT_ENTRY_PROTECT) return FAULT;
       phys = (ste & _SEGMENT_ENTRY_ORIGIN_LARGE) + (va & 0xff000);
     } else {
       ptep = (ste & _SEGMENT_ENTRY_ORIGIN) + pteIndex(va) * 8;
       yield cpu.ev(Ev.dat_level, ptep);
-      const pte = loadEntry(m, ptep);
+      pte = loadEntry(m, ptep);
       if (pte & _PAGE_INVALID) return FAULT;
       if (write && pte & _PAGE_PROTECT) return FAULT;
       phys = pte & PAGE_MASK;
     }
     // The walk is one instruction's worth of accesses: the hardware never keeps a
-    // translation formed through an entry that an IDTE invalidated meanwhile.
-    if (loadEntry(m, stp) !== ste) continue;
-    if (ptep === 0) tlbInsertLarge(m, cpu.id, va, HPAGE_SHIFT, ste & _SEGMENT_ENTRY_ORIGIN_LARGE, stp);
-    else tlbInsert(m, cpu.id, va, phys, stp, ptep);
+    // translation formed through an entry that an IPTE/IDTE invalidated meanwhile.
+    const large = ptep === 0;
+    if (!tlbFormChecked(m, cpu.id, va, HPAGE_SHIFT, large, large ? ste & _SEGMENT_ENTRY_ORIGIN_LARGE : phys, stp, ste, ptep, pte)) continue;
     return phys + (va & 0xfff);
   }
 }

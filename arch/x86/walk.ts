@@ -11,7 +11,17 @@ import {
   index, LEVEL_SHIFTS, PTE_PFN_MASK, TABLE_BYTES,
 } from './pgtable.js';
 
+/** A user access's translation: one instruction, so no interrupt (no flush IPI) is taken inside it. */
 export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
+  cpu.insnDepth++;
+  try {
+    return yield* walk(cpu, pgd, va, write);
+  } finally {
+    cpu.insnDepth--;
+  }
+}
+
+function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
   const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
   if (hit >= 0) return hit;

@@ -4,6 +4,7 @@
 // result carries a hash of the event sequence to prove it.
 import prand from 'pure-rand';
 import { OopsHalt, type Cpu } from '../cpu.js';
+import { Ev } from '../events.js';
 import { M, RunState } from '../machine.js';
 import type { Booted } from './boot.js';
 import { bootCpu } from './boot.js';
@@ -57,6 +58,12 @@ export function runDeterministic(b: Booted, limitCycles: number, durationS: numb
         m.requestStop(RunState.HALT);
       }
       break;
+    }
+    // a spinning CPU sees nothing new until another CPU steps: skip its idle iterations
+    if (cpu.lastKind === Ev.spin) {
+      let next = Infinity;
+      for (const c of cpus) if (c !== cpu && c.clock < next) next = c.clock;
+      if (next !== Infinity) cpu.spinUntil(next);
     }
     h = mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles);
     if (Atomics.load(ctl, M.STATE) !== RunState.RUN) break;
