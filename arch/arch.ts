@@ -21,6 +21,14 @@ export interface CostTable {
   readonly ghz: number;
   readonly source: string;
   readonly rows: { readonly [K in EventName]: CostRow };
+  /** cache line size, as log2 of bytes */
+  readonly lineShift: CostRow;
+  /** which CPUs share a chip, and chips a node: what a line transfer has to cross */
+  readonly topology: { readonly coresPerChip: number; readonly chipsPerNode: number; readonly source: string };
+  /** extra cycles when a line comes from another CPU: same chip, same node, farther */
+  readonly transfer: { readonly chip: CostRow; readonly node: CostRow; readonly far: CostRow };
+  /** cycles every other CPU loses to a broadcast purge (s390 quiesce); 0 where there is none */
+  readonly quiesceStall: CostRow;
 }
 
 /** What the generic kernel provides to arch code (the arch calls back into generic smp code). */

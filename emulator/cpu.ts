@@ -3,7 +3,8 @@
 // interrupt handler on top while one runs). Both drivers step CPUs through
 // step(); nothing here knows which driver calls it.
 import prand from 'pure-rand';
-import { Ev } from './events.js';
+import { EVENT_COUNT, Ev } from './events.js';
+import { lineOf } from './kaddr.js';
 import {
   C, CPU_STRIDE, DUMP_BYTES, M, OOPS_BYTES, RING_FIELDS, RING_SIZE, S, STAT_STRIDE, type Machine,
 } from './machine.js';
@@ -25,6 +26,25 @@ export interface OopsRecord {
   /** named facts for the report (page state, the race) */
   details?: Record<string, unknown>;
 }
+
+/** What a step costs on the modelled machine (from its cost table). */
+export interface CpuCosts {
+  /** cycles per event kind */
+  readonly costOf: Float64Array;
+  /** log2 of the cache line whose ownership is tracked */
+  readonly lineShift: number;
+  /** extra cycles for a line from another CPU: same chip, same node, farther */
+  readonly transfer: readonly [number, number, number];
+  readonly coresPerChip: number;
+  readonly chipsPerNode: number;
+  /** cycles every other CPU loses to one broadcast purge (s390 quiesce) */
+  readonly quiesceStall: number;
+}
+
+// events that touch a shared line: 1 reads it, 2 writes it
+const LINE_ACCESS = new Uint8Array(EVENT_COUNT);
+for (const k of [Ev.load, Ev.dat_level, Ev.spin, Ev.csd_wait]) LINE_ACCESS[k] = 1;
+for (const k of [Ev.store, Ev.atomic, Ev.pte_store]) LINE_ACCESS[k] = 2;
 
 /** The arch's interrupt entry: given the pending bits it took, the handler routine. */
 export type InterruptEntry = (cpu: Cpu, bits: number) => Routine;
@@ -54,6 +74,10 @@ export class Cpu {
   tlbHits = 0;
   tlbMisses = 0;
   loops = 0;
+  stallCycles = 0;
+  lineTransfers = 0;
+  /** cycles charged per event kind */
+  readonly kindCycles = new Float64Array(EVENT_COUNT);
 
   private irqOffSince = 0;
   private handlerSince = 0;
@@ -64,14 +88,21 @@ export class Cpu {
   private readonly ringBase: number;
   private ringHead = 0;
   private rng: prand.RandomGenerator;
+  private readonly costOf: Float64Array;
+  private readonly lines: Int32Array;
+  private readonly memBytes: number;
+  private readonly stalls: boolean;
 
   constructor(
     readonly id: number,
     readonly machine: Machine,
-    /** cycles per event kind, from the arch's cost table */
-    private readonly costOf: Float64Array,
+    readonly costs: CpuCosts,
     private readonly interruptEntry: InterruptEntry,
   ) {
+    this.costOf = costs.costOf;
+    this.lines = machine.v.lines;
+    this.memBytes = machine.v.mem.length * 4;
+    this.stalls = costs.quiesceStall > 0;
     this.base = id * CPU_STRIDE;
     this.cpuWords = machine.v.cpu;
     this.ring = machine.v.ring;
@@ -128,6 +159,12 @@ export class Cpu {
    */
   step(): void {
     const w = this.cpuWords;
+    if (this.stalls && Atomics.load(w, this.base + C.STALL) !== 0) {
+      // another CPU's broadcast purge held this one in quiesce
+      const st = Atomics.exchange(w, this.base + C.STALL, 0);
+      this.clock += st;
+      this.stallCycles += st;
+    }
     if (this.irqOn && this.insnDepth === 0 && Atomics.load(w, this.base + C.PENDING) !== 0) {
       const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
       if (bits !== 0) return this.takeInterrupt(bits);
@@ -139,8 +176,10 @@ export class Cpu {
   }
 
   private charge(kind: number, arg: number, extra: number): void {
-    const cycles = this.costOf[kind]! + extra;
+    const access = LINE_ACCESS[kind]!;
+    const cycles = this.costOf[kind]! + extra + (access ? this.lineCost(access === 2, arg) : 0);
     this.clock += cycles;
+    this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
     this.lastKind = kind;
     this.lastArg = arg;
@@ -152,6 +191,49 @@ export class Cpu {
     this.ring[slot + 1] = kind;
     this.ring[slot + 2] = arg;
     this.ringHead = (this.ringHead + 1) % RING_SIZE;
+  }
+
+  /**
+   * What the line at `addr` costs beyond a hit: a transfer from the CPU that
+   * last wrote it (or, for a write, from a CPU that holds it), priced by how
+   * far away that CPU is.
+   */
+  private lineCost(write: boolean, addr: number): number {
+    const l = lineOf(addr, this.costs.lineShift, this.memBytes);
+    if (l < 0) return 0;
+    const lines = this.lines;
+    const writer = Atomics.load(lines, 2 * l) - 1;
+    const holders = Atomics.load(lines, 2 * l + 1);
+    const me = 1 << (this.id & 31);
+    let from = -1;
+    if (!write) {
+      if (holders & me) return 0;
+      Atomics.or(lines, 2 * l + 1, me);
+      if (writer >= 0 && writer !== this.id) from = writer;
+    } else {
+      const others = holders & ~me;
+      if (writer === this.id && others === 0) return 0;
+      Atomics.store(lines, 2 * l, this.id + 1);
+      Atomics.store(lines, 2 * l + 1, me);
+      if (writer >= 0 && writer !== this.id) from = writer;
+      else if (others !== 0) from = 31 - Math.clz32(others & -others);
+    }
+    if (from < 0) return 0;
+    this.lineTransfers++;
+    const c = this.costs;
+    const chipA = Math.floor(this.id / c.coresPerChip);
+    const chipB = Math.floor(from / c.coresPerChip);
+    if (chipA === chipB) return c.transfer[0];
+    return Math.floor(chipA / c.chipsPerNode) === Math.floor(chipB / c.chipsPerNode) ? c.transfer[1] : c.transfer[2];
+  }
+
+  /** A broadcast purge quiesces every other CPU: each is charged the stall at its next step. */
+  stallOthers(): void {
+    const cycles = this.costs.quiesceStall;
+    if (cycles <= 0) return;
+    for (let c = 0; c < this.machine.ncpus; c++) {
+      if (c !== this.id) Atomics.add(this.cpuWords, c * CPU_STRIDE + C.STALL, cycles);
+    }
   }
 
   private takeInterrupt(bits: number): void {
@@ -190,12 +272,15 @@ export class Cpu {
    * iterations up to it at once (the deterministic driver's fast-forward).
    */
   spinUntil(until: number): void {
-    const c = this.costOf[Ev.spin]!;
+    const kind = this.lastKind;
+    const c = this.costOf[kind]!;
     if (c <= 0 || until <= this.clock) return;
     const cycles = Math.ceil((until - this.clock) / c) * c;
     this.clock += cycles;
-    this.spinCycles += cycles;
-    this.lastCycles += cycles;
+    this.kindCycles[kind] += cycles;
+    if (kind === Ev.spin) this.spinCycles += cycles;
+    // every skipped iteration but the pending one has been executed
+    this.lastCycles = c;
   }
 
   isActive(): boolean { return Atomics.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
@@ -229,6 +314,9 @@ export class Cpu {
     st[b + S.tlbHits] = this.tlbHits;
     st[b + S.tlbMisses] = this.tlbMisses;
     st[b + S.loops] = this.loops;
+    st[b + S.stallCycles] = this.stallCycles;
+    st[b + S.lineTransfers] = this.lineTransfers;
+    this.machine.v.kindCycles.set(this.kindCycles, this.id * EVENT_COUNT);
     Atomics.store(this.cpuWords, this.base + C.RING_HEAD, this.ringHead);
     Atomics.store(this.cpuWords, this.base + C.STEPS, this.steps | 0);
   }

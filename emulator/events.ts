@@ -22,7 +22,8 @@ export const EVENT_NAMES = [
   'int_entry',    // interrupt taken: entry into the handler
   'int_exit',     // return from the handler
   'tlb_flush_local', // flush of this CPU's own TLB entries (x86 INVLPG / flush_tlb_func)
-  'spin',         // one iteration of a busy-wait (csd_lock_wait, spinlock)
+  'spin',         // one iteration of a busy-wait on a lock
+  'csd_wait',     // one iteration of csd_lock_wait: waiting for an IPI's function to have run
   'idle',         // one pass of the idle loop with interrupts enabled
   'pte_store',    // store of a page-table entry
 ] as const;

@@ -3,6 +3,8 @@
 import { allocate, attach, type LayoutSpec, type Views } from './layout.js';
 import type { RunConfig } from './config.js';
 import { pagesLength } from '../kernel-sim/mm_types.js';
+import { EVENT_COUNT } from './events.js';
+import { lineSpace } from './kaddr.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -20,6 +22,7 @@ export const C = {
   STEPS: 10,     // progress counter (wraps)
   WAITERS: 11,   // CPUs sleeping until this one's clock advances (parallel driver)
   EPOCH: 12,     // bumped by this CPU to wake them
+  STALL: 13,     // cycles other CPUs' broadcasts (s390 quiesce) have cost this one, not yet charged
 } as const;
 export const CLOCK_SHIFT = 4;
 
@@ -40,7 +43,7 @@ export const RunState = { RUN: 0, STOP: 1, HALT: 2 } as const;
 /** Per-CPU statistics kept as float64 (written by the CPU's own thread). */
 export const STAT_NAMES = [
   'steps', 'clock', 'ipisSent', 'ipisTaken', 'irqOffCycles', 'spinCycles', 'handlerCycles',
-  'tlbHits', 'tlbMisses', 'loops',
+  'tlbHits', 'tlbMisses', 'loops', 'stallCycles', 'lineTransfers',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const S: { readonly [K in StatName]: number } =
@@ -76,7 +79,8 @@ const frames = (cfg: Pick<RunConfig, 'memMiB'>): number => (cfg.memMiB * 1024 * 
 export const MIN_BLOCK_ORDER = 8;
 export const BLOCK_META = 4;
 
-export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
+/** `lineShift`: log2 of the cache line the machine tracks ownership of (arch cost table). */
+export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift: number) {
   const n = cfg.cpus;
   return {
     control: { kind: 'i32', length: CONTROL_WORDS },
@@ -97,6 +101,10 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>) {
     blockStack: { kind: 'i32', length: frames(cfg) },
     freeBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
     partialBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
+    // per cache line: last writer + 1, and a bitmask of CPUs holding it (emulator/kaddr.ts)
+    lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, lineShift) * 2 },
+    // cycles per event kind, per CPU
+    kindCycles: { kind: 'f64', length: n * EVENT_COUNT },
     // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)
     mem: { kind: 'i32', length: (cfg.memMiB * 1024 * 1024) / 4 },
   } as const satisfies LayoutSpec;
@@ -108,21 +116,21 @@ export class Machine {
   readonly v: MachineViews;
   readonly ncpus: number;
   readonly frames: number;
-  constructor(readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews) {
+  constructor(readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, readonly lineShift: number) {
     this.v = views;
     this.ncpus = cfg.cpus;
     this.frames = (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
   }
 
-  static create(cfg: RunConfig): Machine {
-    const { buffer, views } = allocate(machineLayout(cfg));
-    const m = new Machine(cfg, buffer, views);
+  static create(cfg: RunConfig, lineShift: number): Machine {
+    const { buffer, views } = allocate(machineLayout(cfg, lineShift));
+    const m = new Machine(cfg, buffer, views, lineShift);
     Atomics.store(views.control, M.OOPS_CPU, -1);
     return m;
   }
 
-  static attach(cfg: RunConfig, buffer: SharedArrayBuffer): Machine {
-    return new Machine(cfg, buffer, attach(machineLayout(cfg), buffer));
+  static attach(cfg: RunConfig, buffer: SharedArrayBuffer, lineShift: number): Machine {
+    return new Machine(cfg, buffer, attach(machineLayout(cfg, lineShift), buffer), lineShift);
   }
 
   state(): number { return Atomics.load(this.v.control, M.STATE); }

@@ -5,6 +5,7 @@ import type { OopsRecord } from './cpu.js';
 import { bootMachine, type Booted } from './driver/boot.js';
 import { runDeterministic, type DriverOutcome } from './driver/deterministic.js';
 import { runParallel } from './driver/parallel.js';
+import { EVENT_COUNT, EVENT_NAMES } from './events.js';
 import { DUMP_BYTES, M, OOPS_BYTES, STAT_NAMES, STAT_STRIDE } from './machine.js';
 import { readRecorder, type RecordedEvent } from './recorder.js';
 
@@ -20,6 +21,12 @@ export interface CpuResult {
   tlbHits: number;
   tlbMisses: number;
   loops: number;
+  /** cycles lost to other CPUs' broadcast purges (s390 quiesce) */
+  stallCycles: number;
+  /** cache lines fetched from another CPU */
+  lineTransfers: number;
+  /** cycles charged per event kind */
+  cyclesByEvent: Record<string, number>;
   /** call trace and PSW state when the machine stopped */
   trace: string[];
   irqOn: boolean;
@@ -71,6 +78,8 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
       steps: st.steps!, cycles: st.clock!, ipisSent: st.ipisSent!, ipisTaken: st.ipisTaken!,
       irqOffCycles: st.irqOffCycles!, spinCycles: st.spinCycles!, handlerCycles: st.handlerCycles!,
       tlbHits: st.tlbHits!, tlbMisses: st.tlbMisses!, loops: st.loops!,
+      stallCycles: st.stallCycles!, lineTransfers: st.lineTransfers!,
+      cyclesByEvent: Object.fromEntries(EVENT_NAMES.map((n, j) => [n, m.v.kindCycles[i * EVENT_COUNT + j]!]).filter(([, v]) => v !== 0)),
       trace: dump.trace, irqOn: dump.irqOn, lastEvents: readRecorder(m, i),
     });
   }

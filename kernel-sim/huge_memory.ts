@@ -3,6 +3,7 @@
 // split, the page split and the deferred split queue, zap of a huge pmd.
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
+import { pageAddr } from '../emulator/kaddr.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
@@ -80,7 +81,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   if (Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0) {
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(!page_count(page))', { page: dumpPage(m, head), pmd: hex(pmd) });
   }
-  yield cpu.ev(Ev.atomic, head);
+  yield cpu.ev(Ev.atomic, pageAddr(head));
   Atomics.add(m.v.pages, pw(head, P.COUNT), nr - 1); // a reference per pte to be
   const table = yield* pgtable_trans_huge_withdraw(cpu, k, pmdp);
   for (let i = 0; i < nr; i++) {
@@ -91,7 +92,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
     Atomics.add(m.v.pages, pw(head + i, P.MAPCOUNT), 1);
   }
   // the last PMD mapping is gone (one mm, so never double-mapped)
-  yield cpu.ev(Ev.atomic, head);
+  yield cpu.ev(Ev.atomic, pageAddr(head));
   Atomics.sub(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1);
   // smp_wmb(): the ptes before the pmd
   const hpage = 2 ** k.arch.hpageShift;
@@ -142,12 +143,12 @@ export function* split_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, va: number): 
 }
 
 export function* trylock_page(cpu: Cpu, pfn: number): Fn<boolean> {
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
   return (Atomics.or(cpu.machine.v.pages, pw(pfn, P.FLAGS), PG_locked) & PG_locked) === 0;
 }
 
 export function* unlock_page(cpu: Cpu, pfn: number): Fn<void> {
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
   Atomics.and(cpu.machine.v.pages, pw(pfn, P.FLAGS), ~PG_locked);
 }
 
@@ -182,7 +183,7 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
       yield* k.arch.ptepGetAndClear(cpu, k, ptep, va);
       yield* page_remove_rmap(cpu, sub, false);
       // the reference the pte held (head's count) goes with it
-      yield cpu.ev(Ev.atomic, head);
+      yield cpu.ev(Ev.atomic, pageAddr(head));
       Atomics.sub(m.v.pages, pw(head, P.COUNT), 1);
       frozen.push({ ptep, sub });
     }
@@ -250,7 +251,7 @@ function* __split_huge_page(cpu: Cpu, k: Kernel, head: number, nr: number, froze
   const pg = m.v.pages;
   for (let i = nr - 1; i >= 1; i--) {
     const tail = head + i;
-    yield cpu.ev(Ev.atomic, tail); // __split_huge_page_tail
+    yield cpu.ev(Ev.atomic, pageAddr(tail)); // __split_huge_page_tail
     if (Atomics.load(pg, pw(tail, P.MAPCOUNT)) !== -1 || Atomics.load(pg, pw(tail, P.COUNT)) !== 0) {
       cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(page_tail->_mapcount != -1 || page_tail->_count != 0)', { page: dumpPage(m, tail) });
     }

@@ -1,7 +1,7 @@
 // The simulated kernel of one machine, as each thread sees it: the generic
 // code's entry points for the arch (KernelEntry), smp cross-calls, the mm.
 import type { Arch, CostTable, KernelEntry } from '../arch/arch.js';
-import { Cpu, type Fn } from '../emulator/cpu.js';
+import { Cpu, type CpuCosts, type Fn } from '../emulator/cpu.js';
 import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
@@ -43,7 +43,16 @@ export class Kernel implements KernelEntry {
 
   /** The CPU object for simulated CPU `id` in this thread. */
   newCpu(id: number): Cpu {
-    return new Cpu(id, this.machine, this.costOf, this.arch.interruptEntry(this));
+    const t = this.costs;
+    const costs: CpuCosts = {
+      costOf: this.costOf,
+      lineShift: t.lineShift.cycles,
+      transfer: [t.transfer.chip.cycles, t.transfer.node.cycles, t.transfer.far.cycles],
+      coresPerChip: t.topology.coresPerChip,
+      chipsPerNode: t.topology.chipsPerNode,
+      quiesceStall: t.quiesceStall.cycles,
+    };
+    return new Cpu(id, this.machine, costs, this.arch.interruptEntry(this));
   }
 
   // --- KernelEntry -----------------------------------------------------------

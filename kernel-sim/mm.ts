@@ -5,6 +5,7 @@
 // _mapcount).
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
+import { pageAddr } from '../emulator/kaddr.js';
 import { K } from './kernel_words.js';
 import { compoundHead, dumpPage, P, PG_head, pw } from './mm_types.js';
 import { __free_pages } from './page_alloc.js';
@@ -31,14 +32,14 @@ export function isHead(cpu: Cpu, pfn: number): boolean {
 /** get_page: the reference goes to the compound head. */
 export function* get_page(cpu: Cpu, pfn: number): Fn<void> {
   const head = compoundHead(cpu.machine, pfn);
-  yield cpu.ev(Ev.atomic, head);
+  yield cpu.ev(Ev.atomic, pageAddr(head));
   vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) <= 0');
   Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), 1);
 }
 
 /** page_ref_add on the head without the speculative check (x86 get_head_page_multiple). */
 export function* get_head_page_multiple(cpu: Cpu, head: number, nr: number): Fn<void> {
-  yield cpu.ev(Ev.atomic, head);
+  yield cpu.ev(Ev.atomic, pageAddr(head));
   vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_count(page) <= 0');
   Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), nr);
 }
@@ -46,7 +47,7 @@ export function* get_head_page_multiple(cpu: Cpu, head: number, nr: number): Fn<
 /** page_cache_add_speculative: add `nr` references unless the count is zero (the page is being freed). */
 export function* page_cache_add_speculative(cpu: Cpu, pfn: number, nr: number): Fn<boolean> {
   const pg = cpu.machine.v.pages;
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
   for (;;) {
     const c = Atomics.load(pg, pw(pfn, P.COUNT));
     if (c === 0) return false;
@@ -60,7 +61,7 @@ export function* page_cache_add_speculative(cpu: Cpu, pfn: number, nr: number): 
 export function* put_page(cpu: Cpu, pfn: number): Fn<void> {
   const m = cpu.machine;
   const head = compoundHead(m, pfn);
-  yield cpu.ev(Ev.atomic, head);
+  yield cpu.ev(Ev.atomic, pageAddr(head));
   // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0, page)
   vmBugOnPage(cpu, Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_ref_count(page) == 0');
   if (Atomics.sub(m.v.pages, pw(head, P.COUNT), 1) !== 1) return;
@@ -85,12 +86,12 @@ export function total_mapcount(cpu: Cpu, head: number, nr: number): number {
 
 /** page_add_new_anon_rmap: a fresh page's first mapping (compound: the PMD map). */
 export function* page_add_new_anon_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<void> {
-  yield cpu.ev(Ev.store, pfn);
+  yield cpu.ev(Ev.store, pageAddr(pfn));
   Atomics.store(cpu.machine.v.pages, pw(pfn, compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT), 0);
 }
 
 export function* page_add_anon_rmap(cpu: Cpu, pfn: number): Fn<void> {
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
   Atomics.add(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT), 1);
 }
 
@@ -100,7 +101,7 @@ export function* page_add_anon_rmap(cpu: Cpu, pfn: number): Fn<void> {
  */
 export function* page_remove_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<void> {
   const pg = cpu.machine.v.pages;
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
   const field = compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT;
   const now = Atomics.sub(pg, pw(pfn, field), 1) - 1;
   vmBugOnPage(cpu, now < -1, pfn, compound ? 'compound_mapcount(page) < 0' : 'page_mapcount(page) < 0');

@@ -7,6 +7,7 @@
 // Frees run free_pages_check(); a failure is the kernel's "Bad page state".
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
+import { kwordAddr } from '../emulator/kaddr.js';
 import { BLOCK_META, PAGE_SIZE, type Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
 import { dumpPage, Owner, P, PG_dirty, PG_double_map, PG_head, PG_locked, pw } from './mm_types.js';
@@ -125,7 +126,7 @@ export function* alloc_pages(cpu: Cpu, order: number, owner: number): Fn<number>
   const m = cpu.machine;
   cpu.enter('alloc_pages');
   yield* spin_lock(cpu, K.ZONE_LOCK);
-  yield cpu.ev(Ev.atomic, order);
+  yield cpu.ev(Ev.atomic, kwordAddr(K.NR_FREE_BLOCKS));
   let pfn: number;
   if (order === 0) {
     pfn = takeSmall(m);
@@ -192,7 +193,7 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
   for (let i = 0; i < 1 << order; i++) clearPage(m, pfn + i, cpu);
   Atomics.and(m.v.pages, pw(pfn, P.FLAGS), ~(PG_head | PG_dirty));
   yield* spin_lock(cpu, K.ZONE_LOCK);
-  yield cpu.ev(Ev.atomic, pfn);
+  yield cpu.ev(Ev.atomic, kwordAddr(K.NR_FREE_BLOCKS));
   const bo = blockOrder(m);
   const per = 1 << bo;
   const b = pfn >> bo;

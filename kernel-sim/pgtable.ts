@@ -5,6 +5,7 @@
 // pmd here (the kernel keeps a list per mm or per pmd lock).
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
+import { kwordAddr } from '../emulator/kaddr.js';
 import { storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
@@ -40,13 +41,13 @@ function slot(k: Kernel, pmdp: number): number {
 
 /** pgtable_trans_huge_deposit: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_deposit(cpu: Cpu, k: Kernel, pmdp: number, table: number): Fn<void> {
-  yield cpu.ev(Ev.store, pmdp);
+  yield cpu.ev(Ev.store, kwordAddr(slot(k, pmdp)));
   Atomics.store(k.machine.v.kernel, slot(k, pmdp), table);
 }
 
 /** pgtable_trans_huge_withdraw: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_withdraw(cpu: Cpu, k: Kernel, pmdp: number): Fn<number> {
-  yield cpu.ev(Ev.load, pmdp);
+  yield cpu.ev(Ev.load, kwordAddr(slot(k, pmdp)));
   const table = Atomics.exchange(k.machine.v.kernel, slot(k, pmdp), 0);
   if (table === 0) throw new Error(`no page table deposited for pmd 0x${pmdp.toString(16)}`);
   return table;

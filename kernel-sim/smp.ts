@@ -6,6 +6,7 @@
 import type { Arch } from '../arch/arch.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
+import { csdAddr, percpuAddr } from '../emulator/kaddr.js';
 import { C, CPU_STRIDE, CSD_FIELDS, csdSlots, type Machine } from '../emulator/machine.js';
 
 // struct call_single_data, as words
@@ -67,7 +68,7 @@ export class Smp {
   private *csd_lock_wait(cpu: Cpu, csd: number): Fn<void> {
     cpu.enter('csd_lock_wait');
     for (;;) {
-      yield cpu.ev(Ev.spin, csd);
+      yield cpu.ev(Ev.csd_wait, csdAddr(csd));
       if ((Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) === 0) break;
     }
     cpu.leave();
@@ -75,12 +76,12 @@ export class Smp {
 
   private *csd_lock(cpu: Cpu, csd: number): Fn<void> {
     yield* this.csd_lock_wait(cpu, csd);
-    yield cpu.ev(Ev.store, csd);
+    yield cpu.ev(Ev.store, csdAddr(csd));
     Atomics.or(this.csd, csd + FLAGS, CSD_FLAG_LOCK);
   }
 
   private *csd_unlock(cpu: Cpu, csd: number): Fn<void> {
-    yield cpu.ev(Ev.store, csd);
+    yield cpu.ev(Ev.store, csdAddr(csd));
     Atomics.store(this.csd, csd + FLAGS, 0);
   }
 
@@ -88,7 +89,7 @@ export class Smp {
   private *llist_add(cpu: Cpu, csd: number, target: number): Fn<boolean> {
     const head = target * CPU_STRIDE + C.CSQ_HEAD;
     for (;;) {
-      yield cpu.ev(Ev.atomic, target);
+      yield cpu.ev(Ev.atomic, percpuAddr(target, C.CSQ_HEAD));
       const first = Atomics.load(this.cpuWords, head);
       this.csd[csd + NEXT] = first;
       if (Atomics.compareExchange(this.cpuWords, head, first, csd / CSD_FIELDS + 1) === first) return first === 0;
@@ -111,7 +112,7 @@ export class Smp {
       yield* this.csd_unlock(cpu, csd);
       return -6; // -ENXIO
     }
-    yield cpu.ev(Ev.store, csd);
+    yield cpu.ev(Ev.store, csdAddr(csd));
     this.csd[csd + FUNC] = func;
     this.csd[csd + INFO] = info;
     if (yield* this.llist_add(cpu, csd, target)) {
@@ -176,7 +177,7 @@ export class Smp {
    */
   *kick_all_cpus_sync(cpu: Cpu): Fn<void> {
     cpu.enter('kick_all_cpus_sync');
-    yield cpu.ev(Ev.atomic); // smp_mb()
+    yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD)); // smp_mb()
     yield* this.smp_call_function(cpu, 'do_nothing', 0, true);
     cpu.leave();
   }
@@ -185,7 +186,7 @@ export class Smp {
   *flush_smp_call_function_queue(cpu: Cpu): Fn<void> {
     cpu.enter('flush_smp_call_function_queue');
     const head = cpu.id * CPU_STRIDE + C.CSQ_HEAD;
-    yield cpu.ev(Ev.atomic, cpu.id);
+    yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD));
     let entry = Atomics.exchange(this.cpuWords, head, 0); // llist_del_all
     const list: number[] = [];
     while (entry !== 0) {
@@ -195,7 +196,7 @@ export class Smp {
     }
     list.reverse(); // llist_reverse_order: oldest first
     for (const csd of list) {
-      yield cpu.ev(Ev.load, csd);
+      yield cpu.ev(Ev.load, csdAddr(csd));
       const func = this.funcs[this.csd[csd + FUNC]!]!;
       const info = this.csd[csd + INFO]!;
       if (Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_SYNCHRONOUS) {

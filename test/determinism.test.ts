@@ -27,7 +27,8 @@ t.test('the run stops at the simulated length, not at a host time', async (t) =>
   const r = await run(config({ ...storm, seed: 3, simMs: 0.5 }));
   const limit = 0.5 * 5.0e6; // z13 at 5 GHz
   t.equal(r.truncated, false);
-  t.ok(r.simulatedCycles.min >= limit - 2000, 'every CPU reached the limit (within a step)');
+  // executed time stops short of the limit by at most the step each CPU has pending (the z13 table's longest is 7,500)
+  t.ok(r.simulatedCycles.min >= limit - 7500, 'every CPU reached the limit (within a step)');
   t.ok(r.simulatedCycles.min < limit + 5000);
 });
 

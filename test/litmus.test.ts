@@ -17,7 +17,7 @@ for (const driver of ['deterministic', 'parallel'] as const) {
       t.equal(r.crashed, false);
       t.ok(w.cpu1OpStartedAt! < w.cpu0IrqOnAgainAt!, 'the kick began while CPU 0 had interrupts off');
       t.ok(w.cpu1OpEndedAt! >= w.cpu0IrqOnAgainAt!, 'and returned only after CPU 0 enabled them');
-      t.ok(r.cpus[1]!.spinCycles > 0, 'CPU 1 spun in csd_lock_wait meanwhile');
+      t.ok((r.cpus[1]!.cyclesByEvent.csd_wait ?? 0) > 0, 'CPU 1 spun in csd_lock_wait meanwhile');
       t.equal(r.cpus[0]!.ipisTaken, 1, 'CPU 0 took the IPI once');
     });
   }

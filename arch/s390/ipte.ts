@@ -21,6 +21,7 @@ export function* ipte(cpu: Cpu, ptep: number, local = false): Fn<void> {
   const m = cpu.machine;
   storeEntry(m, ptep, loadEntry(m, ptep) | _PAGE_INVALID);
   tlbPurgeEntry(m, local ? [cpu.id] : allCpus(cpu), ptep, 'pte');
+  if (!local) cpu.stallOthers();
 }
 
 /**
@@ -43,6 +44,7 @@ export function* idte(cpu: Cpu, r1: number, r2: number, local = false): Fn<numbe
   shadowCheckTable(cpu, entry, 'IDTE');
   storeEntry(m, entry, loadEntry(m, entry) | _SEGMENT_ENTRY_INVALID); // 0x20 is the invalid bit of every region and segment entry
   tlbPurgeEntry(m, local ? [cpu.id] : allCpus(cpu), entry, 'upper');
+  if (!local) cpu.stallOthers();
   return entry;
 }
 
@@ -67,5 +69,6 @@ export function* csp(cpu: Cpu, addr: number, old: number, value: number): Fn<boo
   const m = cpu.machine;
   if (cmpxchgEntry(m, addr, old, value) !== old) return false;
   for (let c = 0; c < m.ncpus; c++) tlbFlushAll(m, c);
+  cpu.stallOthers();
   return true;
 }

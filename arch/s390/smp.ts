@@ -3,6 +3,7 @@
 // do_ext_call_interrupt takes the bits and runs the generic handler.
 import type { Cpu, Fn, InterruptEntry, Routine } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
+import { percpuAddr } from '../../emulator/kaddr.js';
 import { C, CPU_STRIDE } from '../../emulator/machine.js';
 import type { KernelEntry } from '../arch.js';
 import { SIGP_CC_BUSY, SIGP_CC_STATUS_STORED, SIGP_EMERGENCY_SIGNAL, SIGP_EXTERNAL_CALL, SIGP_SENSE_RUNNING, sigp } from './sigp.js';
@@ -23,7 +24,7 @@ function* pcpu_running(cpu: Cpu, target: number): Fn<boolean> {
 export function* pcpu_ec_call(cpu: Cpu, target: number, ec_bit: number): Fn<void> {
   cpu.enter('pcpu_ec_call');
   const w = cpu.machine.v.cpu;
-  yield cpu.ev(Ev.atomic, target);
+  yield cpu.ev(Ev.atomic, percpuAddr(target, EC_MASK));
   const old = Atomics.or(w, target * CPU_STRIDE + EC_MASK, 1 << ec_bit);
   if ((old & (1 << ec_bit)) === 0) {
     const order = (yield* pcpu_running(cpu, target)) ? SIGP_EXTERNAL_CALL : SIGP_EMERGENCY_SIGNAL;
@@ -45,7 +46,7 @@ export function* arch_send_call_function_single_ipi(cpu: Cpu, target: number): F
 export function doExtCallInterrupt(k: KernelEntry): InterruptEntry {
   return function* do_ext_call_interrupt(cpu: Cpu, _pending: number): Routine {
     cpu.enter('do_ext_call_interrupt');
-    yield cpu.ev(Ev.atomic, cpu.id);
+    yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, EC_MASK));
     const bits = Atomics.exchange(cpu.machine.v.cpu, cpu.id * CPU_STRIDE + EC_MASK, 0);
     if (bits & (1 << ec_call_function_single)) yield* k.callFunctionInterrupt(cpu);
     cpu.leave();

@@ -38,7 +38,7 @@ function resolve(cfg: RunConfig, machine: Machine): Booted {
 
 /** Main thread: a new machine, its workload set up. */
 export function bootMachine(cfg: RunConfig): Booted {
-  const b = resolve(cfg, Machine.create(cfg));
+  const b = resolve(cfg, Machine.create(cfg, costTable(cfg.machine).lineShift.cycles));
   b.kernel.boot();
   b.workload.setup?.(b.kernel, b.params);
   return b;
@@ -46,7 +46,7 @@ export function bootMachine(cfg: RunConfig): Booted {
 
 /** A worker: the machine the main thread made. */
 export function attachMachine(cfg: RunConfig, buffer: SharedArrayBuffer): Booted {
-  return resolve(cfg, Machine.attach(cfg, buffer));
+  return resolve(cfg, Machine.attach(cfg, buffer, costTable(cfg.machine).lineShift.cycles));
 }
 
 /** Simulated CPU `id`, running its workload program. */

@@ -60,7 +60,7 @@ export function runDeterministic(b: Booted, limitCycles: number, durationS: numb
       break;
     }
     // a spinning CPU sees nothing new until another CPU steps: skip its idle iterations
-    if (cpu.lastKind === Ev.spin) {
+    if (cpu.lastKind === Ev.spin || cpu.lastKind === Ev.csd_wait) {
       let next = Infinity;
       for (const c of cpus) if (c !== cpu && c.clock < next) next = c.clock;
       if (next !== Infinity) cpu.spinUntil(next);
