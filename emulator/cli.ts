@@ -8,7 +8,12 @@ import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS } from './config.js';
 import { oopsReport, summary } from './report.js';
+import cliProgress from 'cli-progress';
+import { ARCHES } from '../arch/index.js';
+import { benchCsv, benchIpi, benchPlan, benchTable } from './bench_ipi.js';
+import { writeAtomic } from './output.js';
 import { reproduce, reproduceTable } from './reproduce.js';
+import { latencyPlot } from './svg.js';
 import { run } from './run.js';
 import { intIn, UsageError, validateRun } from './validate.js';
 
@@ -80,6 +85,53 @@ async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
   else process.stdout.write('\n' + reproduceTable(rows) + '\n');
 }
 
+/** A comma-separated list flag: every item checked, the whole list named in the error. */
+function listOf<T>(flag: string, v: unknown, item: (s: string) => T): T[] {
+  const items = String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`--${flag}: give at least one value`);
+  return items.map(item);
+}
+
+async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
+  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
+  let o;
+  try {
+    o = {
+      arches: listOf('arch', last(a.arch), (s) => {
+        if (!(s in ARCHES)) throw new UsageError(`--arch: '${s}' is not allowed; choose from: ${Object.keys(ARCHES).join(', ')}`);
+        return s;
+      }),
+      cpus: listOf('cpus', last(a.cpus), (s) => intIn('cpus', s, 2, 128)),
+      calls: intIn('calls', last(a.calls), 1, 8192),
+      hold: intIn('hold', last(a.hold), 0, 100_000_000),
+      seeds: intIn('seeds', last(a.seeds), 1, 100),
+      fixSimMs: intIn('fix-sim-ms', last(a['fix-sim-ms']), 1, 1000),
+    };
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'bench ipi [{bar}] {value}/{total} runs' },
+    cliProgress.Presets.shades_classic);
+  bar.start(benchPlan(o), 0);
+  const r = await benchIpi(o, () => bar.increment());
+  bar.stop();
+  const csv = benchCsv(r);
+  if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+  else if (a.csv) process.stdout.write(csv.latency + '\n' + csv.fixes);
+  else process.stdout.write(benchTable(r) + '\n');
+  if (typeof a.out === 'string' && a.out !== '') {
+    const dir = a.out;
+    const written = [
+      writeAtomic(dir, 'ipi-latency.svg', latencyPlot(r.latency, r.hold)),
+      writeAtomic(dir, 'ipi-latency.csv', csv.latency),
+      writeAtomic(dir, 'fix-price.csv', csv.fixes),
+      writeAtomic(dir, 'bench-ipi.json', JSON.stringify(r, null, 2) + '\n'),
+    ];
+    process.stderr.write(`wrote ${written.join(', ')}\n`);
+  }
+}
+
 function listCommand(a: Record<string, unknown>): void {
   const data = {
     workloads: Object.values(WORKLOADS).map((w) => ({
@@ -114,6 +166,19 @@ await yargs(hideBin(process.argv))
       .option('driver', { type: 'string', default: DEFAULTS.driver, describe: DRIVERS.join(' or ') })
       .option('json', { type: 'boolean', default: false }),
     reproduceCommand)
+  .command('bench <what>', 'benchmarks: ipi (IPI latency against CPUs, and the price of each fix)',
+    (y) => y
+      .positional('what', { choices: ['ipi'] as const, describe: 'the benchmark' })
+      .option('arch', { type: 'string', default: 's390,x86', describe: 'comma-separated arches' })
+      .option('cpus', { type: 'string', default: '2,4,8,16,32,64', describe: 'comma-separated CPU counts' })
+      .option('calls', { type: 'string', default: '30', describe: 'calls measured per run' })
+      .option('hold', { type: 'string', default: '20000', describe: 'cycles a held CPU stays interrupts-off after its IPI arrives' })
+      .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration' })
+      .option('fix-sim-ms', { type: 'string', default: '5', describe: 'simulated ms of thp-split-vs-gup per fix run' })
+      .option('json', { type: 'boolean', default: false })
+      .option('csv', { type: 'boolean', default: false })
+      .option('out', { type: 'string', describe: 'folder for ipi-latency.svg, the CSVs and the JSON' }),
+    benchIpiCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
   .demandCommand(1, 'name a command: run, reproduce or list')
   .strict()

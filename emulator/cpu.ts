@@ -275,13 +275,17 @@ export class Cpu {
     const kind = this.lastKind;
     const c = this.costOf[kind]!;
     if (c <= 0 || until <= this.clock) return;
-    const cycles = Math.ceil((until - this.clock) / c) * c;
+    // an idle CPU waits exactly until then; a busy-wait in whole iterations
+    const cycles = kind === Ev.idle ? until - this.clock : Math.ceil((until - this.clock) / c) * c;
     this.clock += cycles;
     this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
     // every skipped iteration but the pending one has been executed
     this.lastCycles = c;
   }
+
+  /** Whether an interrupt is pending at this CPU (taken or not). */
+  hasPending(): boolean { return Atomics.load(this.cpuWords, this.base + C.PENDING) !== 0; }
 
   isActive(): boolean { return Atomics.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
 

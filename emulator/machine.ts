@@ -35,6 +35,7 @@ export const M = {
   OOPS_CPU: 5,    // first CPU to oops, -1 for none
   DONE: 6,        // CPUs whose program ended
   OOPS_LEN: 7,    // bytes of oops text
+  SAMPLES: 8,     // samples recorded
 } as const;
 export const CONTROL_WORDS = 16;
 
@@ -73,6 +74,7 @@ export const OOPS_BYTES = 16384;
 /** Words for the kernel's own scalars (mm, locks) and for workload setup. */
 export const KERNEL_WORDS = 4096;
 export const SCRATCH_SLOTS = 256;
+export const SAMPLE_SLOTS = 8192;
 
 const frames = (cfg: Pick<RunConfig, 'memMiB'>): number => (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
 /** the smallest huge-page order of any arch (s390: 1 MiB = order 8) sizes the allocator's block arrays */
@@ -92,6 +94,8 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift
     kernel: { kind: 'i32', length: KERNEL_WORDS },
     // float64 facts a workload records for its report (clocks, outcomes)
     scratch: { kind: 'f64', length: SCRATCH_SLOTS },
+    // measurements a workload collects (latencies), count in control word SAMPLES
+    samples: { kind: 'f64', length: SAMPLE_SLOTS },
     dump: { kind: 'u8', length: n * DUMP_BYTES },
     oops: { kind: 'u8', length: OOPS_BYTES },
     // struct page per frame (kernel-sim/mm_types.ts)

@@ -42,6 +42,13 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     kickInPmdpInvalidate: true,
   },
   {
+    name: 'v4.5+kick',
+    description: 'v4.5 with kick_all_cpus_sync() in pmdp_invalidate(): what the proposed IPI costs a correct kernel',
+    thpSplit: 'pmdp-invalidate',
+    pmdpInvalidateAddress: 'haddr',
+    kickInPmdpInvalidate: true,
+  },
+  {
     name: 'v4.5',
     description: 'v4.5: pmdp_invalidate() called with the huge page\'s own address (the fix that ended the crashes)',
     thpSplit: 'pmdp-invalidate',

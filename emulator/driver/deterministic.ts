@@ -59,10 +59,13 @@ export function runDeterministic(b: Booted, limitCycles: number, durationS: numb
       }
       break;
     }
-    // a spinning CPU sees nothing new until another CPU steps: skip its idle iterations
-    if (cpu.lastKind === Ev.spin || cpu.lastKind === Ev.csd_wait) {
+    // A spinning or idle CPU sees nothing new until another CPU does something:
+    // skip to the next step of a CPU that can (an idle CPU can only once an
+    // interrupt is pending at it).
+    const k = cpu.lastKind;
+    if ((k === Ev.spin || k === Ev.csd_wait || k === Ev.idle) && !cpu.hasPending()) {
       let next = Infinity;
-      for (const c of cpus) if (c !== cpu && c.clock < next) next = c.clock;
+      for (const c of cpus) if (c !== cpu && c.clock < next && (c.lastKind !== Ev.idle || c.hasPending())) next = c.clock;
       if (next !== Infinity) cpu.spinUntil(next);
     }
     h = mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles);

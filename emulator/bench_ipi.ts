@@ -1,0 +1,178 @@
+// `s390emu bench ipi`: what kick_all_cpus_sync() and
+// smp_call_function_single() cost in simulated cycles as CPUs grow, idle and
+// with CPUs held interrupts-off; what kick_all_cpus_sync() in
+// pmdp_invalidate() costs thp-split-vs-gup; and the emulator's own host cost
+// per simulated IPI. Every run uses the deterministic driver, so the same
+// seeds give the same simulated figures on any host.
+import { DEFAULT_MACHINE } from '../arch/index.js';
+import { costTable } from './driver/boot.js';
+import { run } from './run.js';
+import { validateRun } from './validate.js';
+
+export interface BenchIpiOptions {
+  arches: string[];
+  cpus: number[];
+  calls: number;
+  hold: number;
+  seeds: number;
+  fixSimMs: number;
+}
+
+export interface LatencyRow {
+  arch: string;
+  machine: string;
+  cpus: number;
+  call: 'kick_all_cpus_sync' | 'smp_call_function_single';
+  /** CPUs inside an interrupts-off section for `hold` cycles after their IPI arrives */
+  held: number;
+  samples: number;
+  medianCycles: number;
+  p99Cycles: number;
+  medianUs: number;
+  p99Us: number;
+  /** host nanoseconds the emulator spent per simulated IPI */
+  hostNsPerIpi: number;
+}
+
+export interface FixRow {
+  arch: string;
+  kernel: string;
+  runs: number;
+  crashes: number;
+  /** per simulated second */
+  splitsPerSecond: number;
+  gupPagesPerSecond: number;
+  /** share of all CPUs' cycles spent sending IPIs, waiting for them and in their handlers */
+  ipiCycleShare: number;
+}
+
+export interface BenchIpiResult {
+  options: BenchIpiOptions;
+  hold: number;
+  latency: LatencyRow[];
+  fixes: FixRow[];
+  hostSeconds: number;
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+/** The configurations the fix comparison runs: the address-fixed kernel with and without the kick, and v4.4's IPI. */
+const FIX_KERNELS: Record<string, string[]> = { s390: ['v4.4', 'v4.5', 'v4.5+kick'], x86: ['v4.5'] };
+
+export function benchPlan(o: BenchIpiOptions): number {
+  const lat = o.arches.length * o.cpus.length * 2 * 2 * o.seeds;
+  const fix = o.arches.reduce((a, arch) => a + (FIX_KERNELS[arch]?.length ?? 0), 0) * o.seeds;
+  return lat + fix;
+}
+
+export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<BenchIpiResult> {
+  const t0 = performance.now();
+  const latency: LatencyRow[] = [];
+  for (const arch of o.arches) {
+    const machine = DEFAULT_MACHINE[arch]!;
+    const ghz = costTable(machine).ghz;
+    for (const cpus of o.cpus) {
+      for (const mode of [0, 1] as const) {
+        for (const held of [0, 1]) {
+          const samples: number[] = [];
+          let host = 0;
+          for (let seed = 1; seed <= o.seeds; seed++) {
+            const r = await run(validateRun({
+              workload: 'ipi-latency', arch, cpus, seed, driver: 'deterministic', simMs: 60_000, duration: 600,
+              param: [`mode=${mode}`, `held=${held}`, `calls=${o.calls}`, `hold=${o.hold}`],
+            }));
+            if (r.internalError || r.crashed || r.truncated) {
+              throw new Error(`ipi-latency ${arch} ${cpus} CPUs mode ${mode} held ${held} seed ${seed} did not finish cleanly`);
+            }
+            samples.push(...(r.workload.latencyCycles as number[]));
+            host += r.hostSeconds;
+            tick();
+          }
+          const ipis = samples.length * (mode === 0 ? cpus - 1 : 1);
+          const med = quantile(samples, 0.5);
+          const p99 = quantile(samples, 0.99);
+          latency.push({
+            arch, machine, cpus, call: mode === 0 ? 'kick_all_cpus_sync' : 'smp_call_function_single', held,
+            samples: samples.length, medianCycles: med, p99Cycles: p99,
+            medianUs: med / (ghz * 1000), p99Us: p99 / (ghz * 1000), hostNsPerIpi: (host * 1e9) / ipis,
+          });
+        }
+      }
+    }
+  }
+  const fixes: FixRow[] = [];
+  for (const arch of o.arches) {
+    for (const kernel of FIX_KERNELS[arch] ?? []) {
+      let splits = 0, gups = 0, simS = 0, ipiCycles = 0, allCycles = 0, crashes = 0;
+      for (let seed = 1; seed <= o.seeds; seed++) {
+        const r = await run(validateRun({
+          workload: 'thp-split-vs-gup', arch, kernel, cpus: 8, seed, driver: 'deterministic', simMs: o.fixSimMs, duration: 600,
+        }));
+        if (r.internalError) throw new Error(`thp-split-vs-gup ${arch} ${kernel}: ${r.internalError.message}`);
+        if (r.crashed) crashes++;
+        const ev = r.workload.vmEvents as Record<string, number>;
+        splits += ev.thp_split_pmd!;
+        gups += ev.gup_fast_pages! + ev.gup_slow_pages!;
+        simS += r.simulatedMicroseconds / 1e6;
+        for (const c of r.cpus) {
+          const by = c.cyclesByEvent;
+          ipiCycles += (by.csd_wait ?? 0) + (by.sigp ?? 0) + (by.ipi_send ?? 0) + c.handlerCycles;
+          allCycles += c.cycles;
+        }
+        tick();
+      }
+      fixes.push({
+        arch, kernel, runs: o.seeds, crashes,
+        splitsPerSecond: splits / simS, gupPagesPerSecond: gups / simS, ipiCycleShare: ipiCycles / allCycles,
+      });
+    }
+  }
+  return { options: o, hold: o.hold, latency, fixes, hostSeconds: (performance.now() - t0) / 1000 };
+}
+
+const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+function table(head: string[], rows: string[][]): string {
+  const all = [head, ...rows];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
+}
+
+export function benchTable(r: BenchIpiResult): string {
+  const lat = table(
+    ['arch', 'call', 'cpus', 'held', 'median cycles', 'p99 cycles', 'median us', 'p99 us', 'host ns/IPI'],
+    r.latency.map((x) => [
+      `${x.arch} (${x.machine})`, x.call, String(x.cpus), String(x.held), fmt(x.medianCycles), fmt(x.p99Cycles),
+      fmt(x.medianUs, 2), fmt(x.p99Us, 2), fmt(x.hostNsPerIpi),
+    ]),
+  );
+  const fix = table(
+    ['arch', 'kernel', 'runs', 'crashes', 'splits/s', 'gup pages/s', 'IPI share of cycles'],
+    r.fixes.map((x) => [
+      x.arch, x.kernel, String(x.runs), String(x.crashes), fmt(x.splitsPerSecond), fmt(x.gupPagesPerSecond),
+      `${(x.ipiCycleShare * 100).toFixed(2)}%`,
+    ]),
+  );
+  return [
+    `IPI latency, simulated (held CPUs stay interrupts-off ${fmt(r.hold)} cycles after their IPI arrives):`,
+    lat,
+    '',
+    'The price of the IPI on thp-split-vs-gup (8 CPUs, deterministic, simulated rates):',
+    fix,
+    '',
+    `host time: ${r.hostSeconds.toFixed(1)} s`,
+  ].join('\n');
+}
+
+export function benchCsv(r: BenchIpiResult): { latency: string; fixes: string } {
+  const latency = ['arch,machine,call,cpus,held,samples,median_cycles,p99_cycles,median_us,p99_us,host_ns_per_ipi',
+    ...r.latency.map((x) => [x.arch, x.machine, x.call, x.cpus, x.held, x.samples, x.medianCycles, x.p99Cycles,
+      x.medianUs.toFixed(4), x.p99Us.toFixed(4), x.hostNsPerIpi.toFixed(0)].join(','))].join('\n') + '\n';
+  const fixes = ['arch,kernel,runs,crashes,splits_per_s,gup_pages_per_s,ipi_cycle_share',
+    ...r.fixes.map((x) => [x.arch, x.kernel, x.runs, x.crashes, x.splitsPerSecond.toFixed(0), x.gupPagesPerSecond.toFixed(0),
+      x.ipiCycleShare.toFixed(5)].join(','))].join('\n') + '\n';
+  return { latency, fixes };
+}

@@ -1,0 +1,61 @@
+// s390emu bench ipi: the latency model's shape, replayable figures, and the
+// files it writes. (Its speed is printed by the benchmark, never asserted.)
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { benchIpi, type BenchIpiResult } from '../emulator/bench_ipi.js';
+import { cli } from './helpers.js';
+
+const HOLD = 20_000;
+const opts = { arches: ['s390', 'x86'], cpus: [2, 4, 8, 16, 32, 64], calls: 8, hold: HOLD, seeds: 1, fixSimMs: 1 };
+
+t.test('kick_all_cpus_sync: grows with CPUs; a held CPU costs at least its section', async (t) => {
+  const r = await benchIpi(opts, () => {});
+  for (const arch of opts.arches) {
+    const kick = (held: number) => r.latency.filter((x) => x.arch === arch && x.call === 'kick_all_cpus_sync' && x.held === held);
+    const idle = kick(0).map((x) => x.medianCycles);
+    for (let i = 1; i < idle.length; i++) t.ok(idle[i]! > idle[i - 1]!, `${arch}: ${opts.cpus[i]} CPUs slower than ${opts.cpus[i - 1]}`);
+    for (const [i, h] of kick(1).entries()) {
+      const cpus = opts.cpus[i]!;
+      t.ok(h.medianCycles >= Math.max(HOLD, idle[i]!), `${arch} ${cpus} CPUs: never faster than idle, never before the section ends`);
+      // up to 8 CPUs nothing else overlaps the section: the whole of it is added
+      if (cpus <= 8) t.ok(h.medianCycles - idle[i]! >= HOLD, `${arch} ${cpus} CPUs: grows by at least the section (${h.medianCycles - idle[i]!})`);
+    }
+    const single = r.latency.filter((x) => x.arch === arch && x.call === 'smp_call_function_single' && x.held === 0);
+    t.ok(single.every((x) => x.medianCycles < kick(0).find((k) => k.cpus === x.cpus)!.medianCycles || x.cpus === 2),
+      `${arch}: one IPI is cheaper than an IPI to every CPU`);
+  }
+  t.ok(r.fixes.length === 4 && r.fixes.every((f) => f.splitsPerSecond > 0 && f.crashes === 0), 'fix runs ran and did not crash');
+  const s390 = (k: string) => r.fixes.find((f) => f.arch === 's390' && f.kernel === k)!;
+  t.ok(s390('v4.5+kick').ipiCycleShare > s390('v4.5').ipiCycleShare, 'the kick spends cycles on IPIs that v4.5 does not');
+});
+
+t.test('the same seeds give the same simulated figures', async (t) => {
+  const small = { ...opts, cpus: [2, 4], calls: 4 };
+  const strip = (r: BenchIpiResult) => ({
+    latency: r.latency.map(({ hostNsPerIpi: _h, ...x }) => x),
+    fixes: r.fixes,
+  });
+  t.same(strip(await benchIpi(small, () => {})), strip(await benchIpi(small, () => {})));
+});
+
+t.test('the CLI writes the plot, the CSVs and the JSON whole; bad lists exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const r = cli(['bench', 'ipi', '--cpus', '2,4', '--calls', '3', '--fix-sim-ms', '1', '--csv', '--out', dir], 120_000);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /^arch,machine,call,cpus,held,samples,median_cycles/);
+  t.same(readdirSync(dir).sort(), ['bench-ipi.json', 'fix-price.csv', 'ipi-latency.csv', 'ipi-latency.svg'], 'no temporary files left');
+  const svg = readFileSync(join(dir, 'ipi-latency.svg'), 'utf8');
+  t.match(svg, /^<svg xmlns/);
+  t.match(svg, /<polyline/);
+  const json = JSON.parse(readFileSync(join(dir, 'bench-ipi.json'), 'utf8')) as BenchIpiResult;
+  t.equal(json.latency.length, 2 * 2 * 2 * 2);
+  const bad = cli(['bench', 'ipi', '--arch', 's390,mips', '--out', join(dir, 'nope')]);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /--arch: 'mips' is not allowed; choose from: s390, x86/);
+  t.notOk(existsSync(join(dir, 'nope')), 'nothing written');
+  const badCpus = cli(['bench', 'ipi', '--cpus', '2,one']);
+  t.equal(badCpus.status, 2);
+  t.match(badCpus.stderr, /--cpus: 'one' is not a number/);
+});
