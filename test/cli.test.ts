@@ -39,7 +39,7 @@ t.test('list shows workloads, machines and kernels', async (t) => {
   const d = JSON.parse(r.stdout) as { workloads: { name: string }[]; machines: { name: string }[]; kernels: { name: string }[] };
   t.ok(d.workloads.some((w) => w.name === 'ipi-storm'));
   t.ok(d.machines.some((m) => m.name === 'z13'));
-  t.same(d.kernels.map((k) => k.name), ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5']);
+  t.same(d.kernels.map((k) => k.name), ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5+kick', 'v4.5']);
 });
 
 t.test('ipi-storm, s390, 8 CPUs, parallel, 2 s: every CPU progresses, clocks within the slack', async (t) => {
