@@ -13,6 +13,8 @@ export interface BenchIpiOptions {
   arches: string[];
   cpus: number[];
   calls: number;
+  /** how many CPUs are held interrupts-off, one run for each count */
+  held: number[];
   hold: number;
   seeds: number;
   fixSimMs: number;
@@ -63,7 +65,7 @@ const quantile = (xs: number[], q: number): number => {
 const FIX_KERNELS: Record<string, string[]> = { s390: ['v4.4', 'v4.5', 'v4.5+kick'], x86: ['v4.5'] };
 
 export function benchPlan(o: BenchIpiOptions): number {
-  const lat = o.arches.length * o.cpus.length * 2 * 2 * o.seeds;
+  const lat = o.arches.length * o.cpus.filter((c) => c > 0).length * 2 * o.held.length * o.seeds;
   const fix = o.arches.reduce((a, arch) => a + (FIX_KERNELS[arch]?.length ?? 0), 0) * o.seeds;
   return lat + fix;
 }
@@ -76,7 +78,8 @@ export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<Be
     const ghz = costTable(machine).ghz;
     for (const cpus of o.cpus) {
       for (const mode of [0, 1] as const) {
-        for (const held of [0, 1]) {
+        for (const held of o.held) {
+          if (held >= cpus) continue; // CPU 0 makes the calls
           const samples: number[] = [];
           let host = 0;
           for (let seed = 1; seed <= o.seeds; seed++) {

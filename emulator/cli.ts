@@ -103,6 +103,7 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
       }),
       cpus: listOf('cpus', last(a.cpus), (s) => intIn('cpus', s, 2, 128)),
       calls: intIn('calls', last(a.calls), 1, 8192),
+      held: listOf('held', last(a.held), (s) => intIn('held', s, 0, 127)),
       hold: intIn('hold', last(a.hold), 0, 100_000_000),
       seeds: intIn('seeds', last(a.seeds), 1, 100),
       fixSimMs: intIn('fix-sim-ms', last(a['fix-sim-ms']), 1, 1000),
@@ -172,6 +173,7 @@ await yargs(hideBin(process.argv))
       .option('arch', { type: 'string', default: 's390,x86', describe: 'comma-separated arches' })
       .option('cpus', { type: 'string', default: '2,4,8,16,32,64', describe: 'comma-separated CPU counts' })
       .option('calls', { type: 'string', default: '30', describe: 'calls measured per run' })
+      .option('held', { type: 'string', default: '0,1', describe: 'comma-separated counts of CPUs held interrupts-off' })
       .option('hold', { type: 'string', default: '20000', describe: 'cycles a held CPU stays interrupts-off after its IPI arrives' })
       .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration' })
       .option('fix-sim-ms', { type: 'string', default: '5', describe: 'simulated ms of thp-split-vs-gup per fix run' })

@@ -8,7 +8,7 @@ import { benchIpi, type BenchIpiResult } from '../emulator/bench_ipi.js';
 import { cli } from './helpers.js';
 
 const HOLD = 20_000;
-const opts = { arches: ['s390', 'x86'], cpus: [2, 4, 8, 16, 32, 64], calls: 8, hold: HOLD, seeds: 1, fixSimMs: 1 };
+const opts = { arches: ['s390', 'x86'], cpus: [2, 4, 8, 16, 32, 64], calls: 8, held: [0, 1], hold: HOLD, seeds: 1, fixSimMs: 1 };
 
 t.test('kick_all_cpus_sync: grows with CPUs; a held CPU costs at least its section', async (t) => {
   const r = await benchIpi(opts, () => {});
