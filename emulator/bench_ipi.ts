@@ -6,6 +6,7 @@
 // seeds give the same simulated figures on any host.
 import { DEFAULT_MACHINE } from '../arch/index.js';
 import { costTable } from './driver/boot.js';
+import { isInterrupted } from './interrupt.js';
 import { run } from './run.js';
 import { validateRun } from './validate.js';
 
@@ -83,6 +84,7 @@ export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<Be
           const samples: number[] = [];
           let host = 0;
           for (let seed = 1; seed <= o.seeds; seed++) {
+            if (isInterrupted()) return { options: o, hold: o.hold, latency, fixes: [], hostSeconds: (performance.now() - t0) / 1000 };
             const r = await run(validateRun({
               workload: 'ipi-latency', arch, cpus, seed, driver: 'deterministic', simMs: 60_000, duration: 600,
               param: [`mode=${mode}`, `held=${held}`, `calls=${o.calls}`, `hold=${o.hold}`],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // s390emu: the command line. Exit codes: 0 no crash, 1 internal error,
 // 2 bad input, 3 the simulated kernel crashed.
+import { basename, dirname, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { MACHINES } from '../arch/index.js';
@@ -11,13 +12,17 @@ import { oopsReport, summary } from './report.js';
 import cliProgress from 'cli-progress';
 import { ARCHES } from '../arch/index.js';
 import { benchCsv, benchIpi, benchPlan, benchTable } from './bench_ipi.js';
-import { writeAtomic } from './output.js';
+import { interrupt, isInterrupted } from './interrupt.js';
+import { cannotWrite, writeAtomic } from './output.js';
 import { reproduce, reproduceTable } from './reproduce.js';
 import { latencyPlot } from './svg.js';
 import { run } from './run.js';
 import { intIn, UsageError, validateRun } from './validate.js';
 
-export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3 } as const;
+export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3, INTERRUPTED: 130 } as const;
+
+// Ctrl-C / SIGTERM: stop every CPU at its next step, report what ran, exit 130
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => interrupt());
 
 function usage(msg: string): never {
   process.stderr.write(`s390emu: ${msg}\nTry 's390emu --help'.\n`);
@@ -37,8 +42,10 @@ function runOptions(y: Argv) {
     .option('slack', { type: 'string', describe: "cycles a CPU may run ahead of the slowest (parallel), or 'inf'", default: String(DEFAULTS.slack) })
     .option('duration', { type: 'string', describe: 'wall-clock cap, seconds', default: String(DEFAULTS.durationS) })
     .option('sim-ms', { type: 'string', describe: `simulated length, ms at the modelled clock (deterministic default ${DEFAULTS.simMs})` })
+    .option('watchdog', { type: 'string', describe: `lockup watchdog: simulated ms a CPU may busy-wait, or 'off' (default ${DEFAULTS.watchdogMs})` })
     .option('param', { type: 'string', array: true, describe: 'workload parameter NAME=VALUE (see s390emu list)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+    .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' });
 }
 
 async function runCommand(a: Record<string, unknown>): Promise<void> {
@@ -47,12 +54,20 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
   const raw = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'param' ? v : last(v)]));
   let cfg;
   try {
+    if (typeof raw.out === 'string' && raw.out !== '') {
+      const why = cannotWrite(dirname(resolve(raw.out)));
+      if (why) throw new UsageError(`--out: cannot write '${raw.out}' (${why})`);
+    }
     cfg = validateRun({ ...raw, simMs: raw['sim-ms'] });
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
   }
   const r = await run(cfg);
+  if (typeof raw.out === 'string' && raw.out !== '') {
+    const path = resolve(raw.out);
+    writeAtomic(dirname(path), basename(path), JSON.stringify(r, null, 2) + '\n');
+  }
   if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
   else {
     process.stdout.write(summary(r) + '\n');
@@ -62,7 +77,7 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
     process.stderr.write(`s390emu: internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}\n` +
       `simulated call trace: ${r.internalError.trace.join(' > ') || '(none)'}\n${r.internalError.stack}\n`);
     process.exitCode = EXIT.INTERNAL;
-  } else process.exitCode = r.crashed ? EXIT.CRASHED : EXIT.OK;
+  } else process.exitCode = r.interrupted ? EXIT.INTERRUPTED : r.crashed ? EXIT.CRASHED : EXIT.OK;
 }
 
 async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
@@ -81,6 +96,7 @@ async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
     throw e;
   }
   const rows = await reproduce(o, (line) => process.stdout.write(line + '\n'));
+  if (isInterrupted()) process.exitCode = EXIT.INTERRUPTED;
   if (o.json) process.stdout.write(JSON.stringify({ rows }) + '\n');
   else process.stdout.write('\n' + reproduceTable(rows) + '\n');
 }
@@ -108,6 +124,10 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
       seeds: intIn('seeds', last(a.seeds), 1, 100),
       fixSimMs: intIn('fix-sim-ms', last(a['fix-sim-ms']), 1, 1000),
     };
+    if (typeof a.out === 'string' && a.out !== '') {
+      const why = cannotWrite(a.out);
+      if (why) throw new UsageError(`--out: cannot write into '${a.out}' (${why})`);
+    }
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
@@ -117,6 +137,10 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
   bar.start(benchPlan(o), 0);
   const r = await benchIpi(o, () => bar.increment());
   bar.stop();
+  if (isInterrupted()) {
+    process.stderr.write('s390emu: interrupted; no benchmark figures are reported from a partial sweep\n');
+    process.exit(EXIT.INTERRUPTED);
+  }
   const csv = benchCsv(r);
   if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
   else if (a.csv) process.stdout.write(csv.latency + '\n' + csv.fixes);

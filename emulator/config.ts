@@ -22,6 +22,8 @@ export interface RunConfig {
   readonly durationS: number;
   /** simulated length in milliseconds at the modelled clock; null = until the wall-clock cap */
   readonly simMs: number | null;
+  /** lockup watchdog: simulated ms a CPU may busy-wait without a break; null = off */
+  readonly watchdogMs: number | null;
   /** workload parameters (validated by the workload) */
   readonly params: Readonly<Record<string, ParamValue>>;
 }
@@ -46,4 +48,5 @@ export const DEFAULTS = {
   slack: 20_000,
   durationS: 5,
   simMs: 2,
+  watchdogMs: 5,
 } as const;

@@ -39,6 +39,8 @@ export interface CpuCosts {
   readonly chipsPerNode: number;
   /** cycles every other CPU loses to one broadcast purge (s390 quiesce) */
   readonly quiesceStall: number;
+  /** the modelled clock, GHz */
+  readonly ghz: number;
 }
 
 // events that touch a shared line: 1 reads it, 2 writes it
@@ -76,6 +78,12 @@ export class Cpu {
   loops = 0;
   stallCycles = 0;
   lineTransfers = 0;
+  /** the deterministic driver's count of state-changing steps when this CPU last checked its wait */
+  checkedAt = -1;
+  /** clock when the current unbroken busy-wait began, -1 when not waiting */
+  spinSince = -1;
+  /** cycles of unbroken busy-waiting the lockup watchdog allows (Infinity: none) */
+  watchdogCycles = Infinity;
   /** cycles charged per event kind */
   readonly kindCycles = new Float64Array(EVENT_COUNT);
 
@@ -178,6 +186,9 @@ export class Cpu {
   private charge(kind: number, arg: number, extra: number): void {
     const access = LINE_ACCESS[kind]!;
     const cycles = this.costOf[kind]! + extra + (access ? this.lineCost(access === 2, arg) : 0);
+    if (kind === Ev.spin || kind === Ev.csd_wait) {
+      if (this.spinSince < 0) this.spinSince = this.clock;
+    } else this.spinSince = -1;
     this.clock += cycles;
     this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
@@ -191,6 +202,19 @@ export class Cpu {
     this.ring[slot + 1] = kind;
     this.ring[slot + 2] = arg;
     this.ringHead = (this.ringHead + 1) % RING_SIZE;
+    if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
+  }
+
+  /**
+   * The lockup watchdog (kernel/watchdog.c): a CPU busy-waiting longer than
+   * the threshold is reported as the kernel reports it, and the machine halts.
+   */
+  private lockup(): never {
+    const cycles = this.clock - this.spinSince;
+    const us = Math.round(cycles / this.costs.ghz / 1000);
+    this.enter('watchdog_timer_fn');
+    if (this.irqOn) this.oops('soft lockup', `watchdog: BUG: soft lockup - CPU#${this.id} stuck for ${us}us!`, { stuckCycles: cycles });
+    this.oops('hard LOCKUP', `Watchdog detected hard LOCKUP on cpu ${this.id} (stuck for ${us}us with interrupts off)`, { stuckCycles: cycles });
   }
 
   /**
@@ -276,12 +300,14 @@ export class Cpu {
     const c = this.costOf[kind]!;
     if (c <= 0 || until <= this.clock) return;
     // an idle CPU waits exactly until then; a busy-wait in whole iterations
+    if (!Number.isFinite(until)) return;
     const cycles = kind === Ev.idle ? until - this.clock : Math.ceil((until - this.clock) / c) * c;
     this.clock += cycles;
     this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
     // every skipped iteration but the pending one has been executed
     this.lastCycles = c;
+    if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
   }
 
   /** Whether an interrupt is pending at this CPU (taken or not). */
@@ -328,7 +354,7 @@ export class Cpu {
   /** Leaves this CPU's call trace and PSW state for reports once the machine has stopped. */
   dump(): void {
     this.flush();
-    const text = JSON.stringify({ trace: this.trace, irqOn: this.irqOn, clock: this.clock });
+    const text = JSON.stringify({ trace: this.trace, irqOn: this.irqOn, clock: this.clock, spinSince: this.spinSince });
     this.machine.writeText(this.machine.v.dump, this.id * DUMP_BYTES, DUMP_BYTES, text);
   }
 }

@@ -1,7 +1,18 @@
 // Report files are written whole or not at all: to a temporary name in the
 // same folder, then renamed into place.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Checks before a long run that `dir` can take the report; the reason it cannot, or null. */
+export function cannotWrite(dir: string): string | null {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}
 
 export function writeAtomic(dir: string, name: string, text: string): string {
   mkdirSync(dir, { recursive: true });

@@ -21,7 +21,8 @@ export function summary(r: RunResult): string {
     table(rows),
     `simulated: ${fmt(r.simulatedCycles.max)} cycles (${fmt(r.simulatedMicroseconds)} us at the modelled clock), clock spread ${fmt(r.simulatedCycles.spread)} cycles`,
     `host: ${r.hostSeconds.toFixed(3)} s, ${fmt(Math.round(r.stepsPerHostSecond))} steps/s` +
-      (r.eventHash ? `, event hash ${r.eventHash}` : '') + (r.truncated ? ' (truncated by --duration)' : ''),
+      (r.eventHash ? `, event hash ${r.eventHash}` : '') + (r.truncated ? ' (truncated by --duration)' : '') +
+      (r.interrupted ? ' (INTERRUPTED: the figures cover what ran)' : ''),
   ];
   const facts = Object.entries(r.workload);
   const show = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
@@ -53,6 +54,14 @@ export function oopsReport(r: RunResult): string {
         out.push(` ${k}:`);
         for (const [kk, vv] of Object.entries(v)) out.push(`   ${kk}: ${String(vv)}`);
       } else out.push(` ${k}: ${String(v)}`);
+    }
+  }
+  const stuck = r.cpus.filter((c) => c.spinningSince !== null);
+  if (stuck.length) {
+    out.push('Busy-waiting when the machine stopped:');
+    for (const c of stuck) {
+      const where = c.trace.filter((f) => f !== 'watchdog_timer_fn').at(-1) ?? '?';
+      out.push(` CPU#${c.cpu} since clock ${fmt(c.spinningSince!)}${c.irqOn ? '' : ', interrupts off'}, in ${where}`);
     }
   }
   out.push(`Last events of every CPU (flight recorder, up to ${RING_SIZE} each, oldest first):`);

@@ -3,6 +3,7 @@
 // ending in a table of runs, crashes and median time to crash.
 import type { RunConfig } from './config.js';
 import { HISTORY } from './history.js';
+import { isInterrupted } from './interrupt.js';
 import { oopsReport } from './report.js';
 import { run, type RunResult } from './run.js';
 import { validateRun } from './validate.js';
@@ -41,12 +42,13 @@ export async function reproduce(o: ReproduceOptions, say: (line: string) => void
     const times: number[] = [];
     const sim: number[] = [];
     let first: RunResult | null = null;
-    for (let seed = 1; seed <= o.seeds; seed++) {
+    for (let seed = 1; seed <= o.seeds && !isInterrupted(); seed++) {
       const cfg: RunConfig = validateRun({
         workload: 'thp-split-vs-gup', arch: h.arch, kernel: h.kernel, cpus: o.cpus, seed, driver: o.driver,
         duration: o.durationS,
       });
       const r = await run(cfg);
+      if (r.interrupted) break;
       if (r.internalError) throw new Error(`internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}`);
       if (r.crashed) {
         times.push(r.hostSeconds);
@@ -58,6 +60,7 @@ export async function reproduce(o: ReproduceOptions, say: (line: string) => void
         if (r.crashed && rows.length === 0 && first === r) say(oopsReport(r));
       }
     }
+    if (isInterrupted()) break;
     rows.push({
       arch: h.arch, kernel: h.kernel, runs: o.seeds, crashes: times.length,
       medianSecondsToCrash: median(times), medianSimulatedUsToCrash: median(sim),

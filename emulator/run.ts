@@ -1,10 +1,11 @@
 // One run: boot the machine, drive it, and gather what it did into a result
 // that names everything needed to replay it.
-import type { RunConfig } from './config.js';
+import { DEFAULTS, type RunConfig } from './config.js';
 import type { OopsRecord } from './cpu.js';
 import { bootMachine, type Booted } from './driver/boot.js';
 import { runDeterministic, type DriverOutcome } from './driver/deterministic.js';
 import { runParallel } from './driver/parallel.js';
+import { isInterrupted, whileActive } from './interrupt.js';
 import { EVENT_COUNT, EVENT_NAMES } from './events.js';
 import { DUMP_BYTES, M, OOPS_BYTES, STAT_NAMES, STAT_STRIDE } from './machine.js';
 import { readRecorder, type RecordedEvent } from './recorder.js';
@@ -30,6 +31,8 @@ export interface CpuResult {
   /** call trace and PSW state when the machine stopped */
   trace: string[];
   irqOn: boolean;
+  /** clock when its unbroken busy-wait began, if it was in one when the machine stopped */
+  spinningSince: number | null;
   lastEvents: RecordedEvent[];
 }
 
@@ -38,6 +41,8 @@ export interface RunResult {
   seed: number;
   driver: string;
   crashed: boolean;
+  /** stopped by Ctrl-C or SIGTERM before its end: the figures cover what ran */
+  interrupted: boolean;
   /** host seconds until the crash halted the machine, null without one */
   timeToCrashSeconds: number | null;
   truncated: boolean;
@@ -58,20 +63,21 @@ export interface RunResult {
 export function replayLine(cfg: RunConfig): string {
   const params = Object.entries(cfg.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
   const sim = cfg.simMs === null ? '' : ` --sim-ms ${cfg.simMs}`;
+  const wd = cfg.watchdogMs === DEFAULTS.watchdogMs ? '' : ` --watchdog ${cfg.watchdogMs ?? 'off'}`;
   return `s390emu run --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
     ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
-    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${params}`;
+    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${wd}${params}`;
 }
 
-function collect(b: Booted, out: DriverOutcome): RunResult {
+function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }): RunResult {
   const m = b.machine;
   const cfg = m.cfg;
   const cpus: CpuResult[] = [];
   for (let i = 0; i < m.ncpus; i++) {
     const st: Record<string, number> = {};
     STAT_NAMES.forEach((n, j) => { st[n] = m.v.stats[i * STAT_STRIDE + j]!; });
-    const dump = JSON.parse(m.readText(m.v.dump, i * DUMP_BYTES, DUMP_BYTES) || '{"trace":[],"irqOn":true}') as {
-      trace: string[]; irqOn: boolean;
+    const dump = JSON.parse(m.readText(m.v.dump, i * DUMP_BYTES, DUMP_BYTES) || '{"trace":[],"irqOn":true,"spinSince":-1}') as {
+      trace: string[]; irqOn: boolean; spinSince: number;
     };
     cpus.push({
       cpu: i,
@@ -80,7 +86,8 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
       tlbHits: st.tlbHits!, tlbMisses: st.tlbMisses!, loops: st.loops!,
       stallCycles: st.stallCycles!, lineTransfers: st.lineTransfers!,
       cyclesByEvent: Object.fromEntries(EVENT_NAMES.map((n, j) => [n, m.v.kindCycles[i * EVENT_COUNT + j]!]).filter(([, v]) => v !== 0)),
-      trace: dump.trace, irqOn: dump.irqOn, lastEvents: readRecorder(m, i),
+      trace: dump.trace, irqOn: dump.irqOn, spinningSince: dump.spinSince >= 0 ? dump.spinSince : null,
+      lastEvents: readRecorder(m, i),
     });
   }
   const perCpu = cpus.map((c) => c.cycles);
@@ -98,6 +105,7 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
     seed: cfg.seed,
     driver: cfg.driver,
     crashed: oopsText !== '',
+    interrupted: out.interrupted,
     timeToCrashSeconds: oopsText !== '' ? out.hostSeconds : null,
     truncated: out.truncated,
     steps,
@@ -117,8 +125,11 @@ function collect(b: Booted, out: DriverOutcome): RunResult {
 export async function run(cfg: RunConfig): Promise<RunResult> {
   const b = bootMachine(cfg);
   const limitCycles = cfg.simMs === null ? Infinity : cfg.simMs * b.costs.ghz * 1e6;
-  const out = cfg.driver === 'deterministic'
-    ? runDeterministic(b, limitCycles, cfg.durationS)
-    : await runParallel(b, limitCycles, cfg.durationS);
+  const out = await whileActive(b.machine, async () => {
+    const o = cfg.driver === 'deterministic'
+      ? await runDeterministic(b, limitCycles, cfg.durationS)
+      : await runParallel(b, limitCycles, cfg.durationS);
+    return { ...o, interrupted: isInterrupted() };
+  });
   return collect(b, out);
 }

@@ -23,6 +23,7 @@ export interface RawRunArgs {
   duration?: unknown;
   simMs?: unknown;
   param?: unknown;
+  watchdog?: unknown;
 }
 
 const list = (xs: readonly string[]): string => xs.join(', ');
@@ -92,7 +93,8 @@ export function validateRun(a: RawRunArgs): RunConfig {
   const simMs = a.simMs === undefined
     ? (driver === 'deterministic' ? DEFAULTS.simMs : null)
     : positive('sim-ms', a.simMs, LIMITS.simMs.max);
-  return { workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, params: params(workload, a.param) };
+  const watchdogMs = a.watchdog === 'off' ? null : positive('watchdog', a.watchdog ?? DEFAULTS.watchdogMs, LIMITS.simMs.max);
+  return { workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, watchdogMs, params: params(workload, a.param) };
 }
 
 export function describeChoices(): Record<string, string[]> {

@@ -51,8 +51,12 @@ export class Kernel implements KernelEntry {
       coresPerChip: t.topology.coresPerChip,
       chipsPerNode: t.topology.chipsPerNode,
       quiesceStall: t.quiesceStall.cycles,
+      ghz: t.ghz,
     };
-    return new Cpu(id, this.machine, costs, this.arch.interruptEntry(this));
+    const cpu = new Cpu(id, this.machine, costs, this.arch.interruptEntry(this));
+    const ms = this.machine.cfg.watchdogMs;
+    cpu.watchdogCycles = ms === null ? Infinity : ms * t.ghz * 1e6;
+    return cpu;
   }
 
   // --- KernelEntry -----------------------------------------------------------

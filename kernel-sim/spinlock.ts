@@ -11,7 +11,9 @@ export function* spin_lock(cpu: Cpu, word: number): Fn<void> {
   for (;;) {
     yield cpu.ev(Ev.atomic, kwordAddr(word));
     if (Atomics.compareExchange(kw, word, 0, cpu.id + 1) === 0) return;
+    cpu.enter('spin_lock');
     while (Atomics.load(kw, word) !== 0) yield cpu.ev(Ev.spin, kwordAddr(word));
+    cpu.leave();
   }
 }
 

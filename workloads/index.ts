@@ -2,10 +2,10 @@
 import { ipiLatency } from './ipi_latency.js';
 import { ipiStorm } from './ipi_storm.js';
 import { litmusFlushIrqoff, litmusIrqoffKick } from './litmus.js';
-import { selftestOops } from './selftest.js';
+import { selftestDeadlock, selftestOops } from './selftest.js';
 import { thpSplitVsGup } from './thp_split_vs_gup.js';
 import type { Workload } from './workload.js';
 
 export const WORKLOADS: Readonly<Record<string, Workload>> = Object.fromEntries(
-  [thpSplitVsGup, ipiStorm, ipiLatency, litmusIrqoffKick, litmusFlushIrqoff, selftestOops].map((w) => [w.name, w]),
+  [thpSplitVsGup, ipiStorm, ipiLatency, litmusIrqoffKick, litmusFlushIrqoff, selftestOops, selftestDeadlock].map((w) => [w.name, w]),
 );

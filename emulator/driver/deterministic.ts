@@ -28,7 +28,7 @@ function mix(h: number, x: number): number {
   return h;
 }
 
-export function runDeterministic(b: Booted, limitCycles: number, durationS: number): DriverOutcome {
+export async function runDeterministic(b: Booted, limitCycles: number, durationS: number): Promise<DriverOutcome> {
   const m = b.machine;
   const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => bootCpu(b, i));
   const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
@@ -39,6 +39,8 @@ export function runDeterministic(b: Booted, limitCycles: number, durationS: numb
   let truncated = false;
   let internalError: DriverOutcome['internalError'] = null;
   const ties: Cpu[] = [];
+  // steps that may have changed shared state (anything but busy-waits and idle passes)
+  let mutations = 0;
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
     let min = Infinity;
@@ -63,15 +65,34 @@ export function runDeterministic(b: Booted, limitCycles: number, durationS: numb
     // skip to the next step of a CPU that can (an idle CPU can only once an
     // interrupt is pending at it).
     const k = cpu.lastKind;
-    if ((k === Ev.spin || k === Ev.csd_wait || k === Ev.idle) && !cpu.hasPending()) {
+    const waiting = k === Ev.spin || k === Ev.csd_wait;
+    if (waiting) cpu.checkedAt = mutations;
+    else if (k !== Ev.idle) mutations++;
+    if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
       let next = Infinity;
-      for (const c of cpus) if (c !== cpu && c.clock < next && (c.lastKind !== Ev.idle || c.hasPending())) next = c.clock;
-      if (next !== Infinity) cpu.spinUntil(next);
+      // a deadlock: every CPU that could act is a busy-wait that has seen every change there was
+      let stuck = waiting;
+      for (const c of cpus) {
+        if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
+        if (c.clock < next) next = c.clock;
+        if (!((c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations)) stuck = false;
+      }
+      try {
+        if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
+        else if (next !== Infinity) cpu.spinUntil(next);
+      } catch (e) {
+        if (!(e instanceof OopsHalt)) throw e;
+        break;
+      }
     }
     h = mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles);
     if (Atomics.load(ctl, M.STATE) !== RunState.RUN) break;
     if (Atomics.load(ctl, M.DONE) === m.ncpus) break;
-    if ((n & 4095) === 0 && performance.now() > deadline) { truncated = true; break; }
+    if ((n & 4095) === 0) {
+      if (performance.now() > deadline) { truncated = true; break; }
+      // let signal handlers run: Ctrl-C stops the machine like the wall-clock cap
+      if ((n & 65535) === 0) await new Promise<void>((r) => setImmediate(r));
+    }
   }
   for (const c of cpus) c.dump();
   return {

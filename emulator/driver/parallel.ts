@@ -2,13 +2,14 @@
 // one SharedArrayBuffer, racing for real. The main thread starts them, stops
 // them at the wall-clock cap, and waits until every worker has exited.
 import { Worker } from 'node:worker_threads';
-import { M, RunState } from '../machine.js';
+import { C, CPU_STRIDE, M, RunState } from '../machine.js';
 import type { Booted } from './boot.js';
 import type { DriverOutcome } from './deterministic.js';
 import type { WorkerInit, WorkerMessage } from './worker.js';
 
 // Workers load compiled JavaScript: this file runs from dist/, and so does its sibling.
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+const HOST_STALL_S = 5;
 
 export async function runParallel(b: Booted, limitCycles: number, durationS: number): Promise<DriverOutcome> {
   const m = b.machine;
@@ -46,7 +47,23 @@ export async function runParallel(b: Booted, limitCycles: number, durationS: num
   const cap = setTimeout(() => { capped = Atomics.load(ctl, M.STATE) === RunState.RUN; m.requestStop(RunState.STOP); }, durationS * 1000);
   // a worker that does not stop within a grace period after the cap is terminated
   const grace = setTimeout(() => { for (const w of workers) void w.terminate(); }, durationS * 1000 + 5000);
+  // host-time watchdog: if no CPU steps for HOST_STALL_S (a routine looping without
+  // yielding holds its CPU, and the slack holds the rest), stop and say so
+  let lastSteps = -1;
+  let stalledFor = 0;
+  const watch = setInterval(() => {
+    let sum = 0;
+    for (let i = 0; i < m.ncpus; i++) sum += Atomics.load(m.v.cpu, i * CPU_STRIDE + C.STEPS);
+    stalledFor = sum === lastSteps && Atomics.load(ctl, M.STATE) === RunState.RUN ? stalledFor + 1 : 0;
+    lastSteps = sum;
+    if (stalledFor >= HOST_STALL_S && !internalError) {
+      internalError = { cpu: -1, message: `host watchdog: no simulated CPU made a step for ${HOST_STALL_S} s`, stack: '', trace: [] };
+      m.requestStop(RunState.HALT);
+      setTimeout(() => { for (const w of workers) void w.terminate(); }, 1000);
+    }
+  }, 1000);
   await Promise.all(exited);
+  clearInterval(watch);
   clearTimeout(cap);
   clearTimeout(grace);
   return {

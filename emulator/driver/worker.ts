@@ -39,7 +39,7 @@ try {
         m.requestStop(RunState.STOP);
         break;
       }
-      if ((n & 4095) === 0) cpu.flush();
+      if ((n & 1023) === 0) cpu.flush();
     }
     cpu.step();
     if (bounded) {
