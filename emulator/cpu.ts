@@ -61,6 +61,9 @@ export class Cpu {
   /** cycles on top of the event's table cost (a 'work' step's length) */
   extra = 0;
   lastKind = 0;
+  /** the kind before lastKind: a step between two waits ran nothing but the wait's check */
+  prevKind = 0;
+  prevArg = 0;
   lastArg = 0;
   lastCycles = 0;
   steps = 0;
@@ -192,6 +195,8 @@ export class Cpu {
     this.clock += cycles;
     this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
+    this.prevKind = this.lastKind;
+    this.prevArg = this.lastArg;
     this.lastKind = kind;
     this.lastArg = arg;
     this.lastCycles = cycles;

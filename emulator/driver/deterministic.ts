@@ -4,7 +4,7 @@
 // result carries a hash of the event sequence to prove it.
 import prand from 'pure-rand';
 import { OopsHalt, type Cpu } from '../cpu.js';
-import { Ev } from '../events.js';
+import { EVENT_COUNT, Ev } from '../events.js';
 import { M, RunState } from '../machine.js';
 import type { Booted } from './boot.js';
 import { bootCpu } from './boot.js';
@@ -16,6 +16,9 @@ export interface DriverOutcome {
   /** an exception that was not an oops: an emulator bug */
   internalError: { cpu: number; message: string; stack: string; trace: string[] } | null;
 }
+
+const WAITISH = new Uint8Array(EVENT_COUNT);
+for (const e of [Ev.spin, Ev.csd_wait, Ev.idle]) WAITISH[e] = 1;
 
 // FNV-1a, 32 bit, over the (cpu, kind, arg, cycles) of every step
 const FNV_OFFSET = 0x811c9dc5;
@@ -66,16 +69,23 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
     // interrupt is pending at it).
     const k = cpu.lastKind;
     const waiting = k === Ev.spin || k === Ev.csd_wait;
-    if (waiting) cpu.checkedAt = mutations;
-    else if (k !== Ev.idle) mutations++;
+    // A routine yields before its access, so a step that runs from a wait to
+    // the same wait (same kind, same word) did nothing but check that wait's
+    // condition and find it unmet; an idle pass to an idle pass, nothing.
+    // Any other step may have changed shared state.
+    const again = cpu.prevKind === k && cpu.prevArg === cpu.lastArg;
+    const quiet = (waiting && again) || (k === Ev.idle && WAITISH[cpu.prevKind] === 1);
+    if (!quiet) mutations++;
+    cpu.checkedAt = waiting && again ? mutations : -1;
     if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
       let next = Infinity;
       // a deadlock: every CPU that could act is a busy-wait that has seen every change there was
-      let stuck = waiting;
+      let stuck = waiting && again;
       for (const c of cpus) {
         if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
         if (c.clock < next) next = c.clock;
-        if (!((c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations)) stuck = false;
+        // stuck only if it waits, has seen every change, and no interrupt it can take is pending
+        if (!((c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations) || (c.irqOn && c.hasPending())) stuck = false;
       }
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
