@@ -364,6 +364,16 @@ export class Cpu {
   }
 }
 
+/** Runs `body` as one instruction of `cpu`'s: its steps take no interrupt between them. */
+export function* asOneInstruction<T>(cpu: Cpu, body: Fn<T>): Fn<T> {
+  cpu.insnDepth++;
+  try {
+    return yield* body;
+  } finally {
+    cpu.insnDepth--;
+  }
+}
+
 /** cpu_idle: an enabled wait, taking interrupts as they come. */
 function* idleLoop(cpu: Cpu): Routine {
   for (;;) yield cpu.ev(Ev.idle);

@@ -2,7 +2,7 @@
 // miss a walk of region-third, segment and page table (PoP SA22-7832-10,
 // chapter 3 "Storage", "Translation Process"), filling the TLB with where it came from
 // so that IPTE and IDTE can purge exactly what they must.
-import type { Cpu, Fn } from '../../emulator/cpu.js';
+import { asOneInstruction, type Cpu, type Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
@@ -24,13 +24,8 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
 }
 
 /** A user access's translation: one instruction, so no interrupt is taken inside it. */
-export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
-  cpu.insnDepth++;
-  try {
-    return yield* walk(cpu, pgd, va, write);
-  } finally {
-    cpu.insnDepth--;
-  }
+export function translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
+  return asOneInstruction(cpu, walk(cpu, pgd, va, write));
 }
 
 function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {

@@ -1,6 +1,6 @@
 // x86-64 page walk for user accesses (Intel SDM vol. 3A, ch. 4.5) through the
 // CPU's TLB, and the setup-time construction of tables.
-import type { Cpu, Fn } from '../../emulator/cpu.js';
+import { asOneInstruction, type Cpu, type Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
@@ -12,13 +12,8 @@ import {
 } from './pgtable.js';
 
 /** A user access's translation: one instruction, so no interrupt (no flush IPI) is taken inside it. */
-export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
-  cpu.insnDepth++;
-  try {
-    return yield* walk(cpu, pgd, va, write);
-  } finally {
-    cpu.insnDepth--;
-  }
+export function translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
+  return asOneInstruction(cpu, walk(cpu, pgd, va, write));
 }
 
 function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
