@@ -3,7 +3,9 @@
 // it. Two parts, as real TLBs have: 4 KiB entries, and entries for whole huge
 // pages formed from a large pmd (s390 CRSTE-level, x86 2 MiB), both
 // direct-mapped. Only the owning CPU inserts; any CPU may clear a tag, so a
-// valid tag always belongs with its other fields.
+// valid tag always belongs with its other fields. What may be cached and what
+// a purge must clear: PoP SA22-7832-10, ch. 3 "Translation-Lookaside Buffer";
+// Intel SDM vol. 3A, 4.10 "Caching Translation Information".
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
