@@ -6,7 +6,7 @@
 // valid tag always belongs with its other fields. What may be cached and what
 // a purge must clear: PoP SA22-7832-10, ch. 3 "Translation-Lookaside Buffer";
 // Intel SDM vol. 3A, 4.10 "Caching Translation Information".
-import type { Cpu, Fn } from '../emulator/cpu.js';
+import { asOneInstruction, type Cpu, type Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
 import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
@@ -120,6 +120,17 @@ export function tlbFlushAll(m: Machine, cpu: number): void {
 /** Whether CPU `cpu` holds a translation for `va` (for tests and reports). */
 export function tlbHolds(m: Machine, cpu: number, va: number, hshift: number): boolean {
   return lookup(m, cpu, va, hshift, { s: 0 }) >= 0;
+}
+
+/**
+ * A user access's translation, for every arch: the TLB, and on a miss the
+ * arch's table walk; one instruction, so no interrupt is taken inside it.
+ */
+export function translateVia(cpu: Cpu, va: number, hshift: number, walk: () => Fn<number>): Fn<number> {
+  return asOneInstruction(cpu, (function* (): Fn<number> {
+    const hit = yield* tlbAccess(cpu, va, hshift);
+    return hit >= 0 ? hit : yield* walk();
+  })());
 }
 
 /**

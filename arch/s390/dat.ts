@@ -2,12 +2,12 @@
 // miss a walk of region-third, segment and page table (PoP SA22-7832-10,
 // chapter 3 "Storage", "Translation Process"), filling the TLB with where it came from
 // so that IPTE and IDTE can purge exactly what they must.
-import { asOneInstruction, type Cpu, type Fn } from '../../emulator/cpu.js';
+import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbAccess, tlbFormChecked } from '../tlb.js';
+import { tlbFormChecked, translateVia } from '../tlb.js';
 import {
   _PAGE_DIRTY, _PAGE_EMPTY, _PAGE_INVALID, _PAGE_PRESENT, _PAGE_PROTECT, _PAGE_READ, _PAGE_WRITE, _PAGE_YOUNG,
   _REGION3_ENTRY, _REGION3_ENTRY_EMPTY, _REGION_ENTRY_INVALID, _REGION_ENTRY_ORIGIN, _SEGMENT_ENTRY_DIRTY,
@@ -23,15 +23,13 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
   return (r3 & _REGION_ENTRY_ORIGIN) + pmdIndex(va) * 8;
 }
 
-/** A user access's translation: one instruction, so no interrupt is taken inside it. */
+/** A user access's translation (arch/tlb.ts translateVia): the TLB, then the walk below. */
 export function translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
-  return asOneInstruction(cpu, walk(cpu, pgd, va, write));
+  return translateVia(cpu, va, HPAGE_SHIFT, () => walk(cpu, pgd, va, write));
 }
 
 function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
-  if (hit >= 0) return hit;
   for (;;) {
     const r3p = pgd + pgdIndex(va) * 8;
     yield cpu.ev(Ev.dat_level, r3p);

@@ -1,25 +1,23 @@
 // x86-64 page walk for user accesses (Intel SDM vol. 3A, ch. 4.5) through the
 // CPU's TLB, and the setup-time construction of tables.
-import { asOneInstruction, type Cpu, type Fn } from '../../emulator/cpu.js';
+import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { FAULT } from '../arch.js';
-import { tlbAccess, tlbInsert, tlbInsertLarge } from '../tlb.js';
+import { tlbInsert, tlbInsertLarge, translateVia } from '../tlb.js';
 import {
   _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_PRESENT, _PAGE_PSE, _PAGE_RW, _PAGE_TABLE, _PAGE_USER, HPAGE_SHIFT,
   index, LEVEL_SHIFTS, PTE_PFN_MASK, TABLE_BYTES,
 } from './pgtable.js';
 
-/** A user access's translation: one instruction, so no interrupt (no flush IPI) is taken inside it. */
+/** A user access's translation (arch/tlb.ts translateVia): the TLB, then the walk below. */
 export function translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
-  return asOneInstruction(cpu, walk(cpu, pgd, va, write));
+  return translateVia(cpu, va, HPAGE_SHIFT, () => walk(cpu, pgd, va, write));
 }
 
 function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
-  const hit = yield* tlbAccess(cpu, va, HPAGE_SHIFT);
-  if (hit >= 0) return hit;
   let table = pgd;
   let pmdp = 0;
   for (const shift of LEVEL_SHIFTS) {
