@@ -1,8 +1,7 @@
 // Kernel variants as data: a named set of mechanism switches, each preset
 // naming the real kernel it models.
-export interface KernelVariant {
-  readonly name: string;
-  readonly description: string;
+/** The mechanism switches a kernel variant sets; a fix candidate is a new set of them. */
+export interface VariantSwitches {
   /**
    * How a THP's pmd is split: v4.4 marks it splitting and IPIs every CPU
    * (pmdp_splitting_flush), and splits the page with it; v4.5 splits the pmd
@@ -17,7 +16,45 @@ export interface KernelVariant {
   readonly pmdpInvalidateAddress: 'haddr' | 'past-end';
   /** kick_all_cpus_sync() in pmdp_invalidate(), the first fix tried in the February 2016 thread */
   readonly kickInPmdpInvalidate: boolean;
+  /**
+   * How free_pgtables() frees a page table on munmap. 'rcu': tlb_remove_table()
+   * (HAVE_RCU_TABLE_FREE, s390/ppc64/arm64 in v4.5), freed only once every CPU
+   * has left the interrupts-off section it was in; 'after-flush': freed when the
+   * TLB flush returns, as archs without it did (x86 in v4.5), which protects an
+   * interrupts-off walker only where that flush is an IPI.
+   */
+  readonly pgtableFree: 'rcu' | 'after-flush';
+  /**
+   * split_huge_page() freezes the head's refcount (page_ref_freeze(head,
+   * 1 + extra_pins), as v4.8's mm/huge_memory.c does) instead of comparing it:
+   * a speculative reference taken meanwhile fails instead of slipping in.
+   */
+  readonly splitRefFreeze: boolean;
+  /**
+   * Whom the THP serialisation IPI (kick_all_cpus_sync(), v4.4's splitting
+   * flush) goes to: every online CPU, or only the mm's CPUs (mm_cpumask), as
+   * serialize_against_pte_lookup() later did on powerpc.
+   */
+  readonly thpIpiTargets: 'all' | 'mm-cpumask';
 }
+
+export interface KernelVariant extends VariantSwitches {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** Each switch's allowed values and meaning: what `list` shows and scenario files are checked against. */
+export const VARIANT_SWITCHES: { readonly [K in keyof VariantSwitches]: { readonly values: readonly VariantSwitches[K][]; readonly description: string } } = {
+  thpSplit: { values: ['splitting-flush', 'pmdp-invalidate'], description: 'v4.4 splitting bit + pmdp_splitting_flush(), or v4.5 pmdp_invalidate()' },
+  pmdpInvalidateAddress: { values: ['haddr', 'past-end'], description: 'address __split_huge_pmd_locked() passes to pmdp_invalidate()' },
+  kickInPmdpInvalidate: { values: [false, true], description: 'kick_all_cpus_sync() at the end of pmdp_invalidate()' },
+  pgtableFree: { values: ['rcu', 'after-flush'], description: 'free_pgtables(): tlb_remove_table() after a grace period, or free once the TLB flush returns' },
+  splitRefFreeze: { values: [false, true], description: 'split_huge_page() freezes the refcount with page_ref_freeze()' },
+  thpIpiTargets: { values: ['all', 'mm-cpumask'], description: 'THP serialisation IPIs go to all CPUs or to mm_cpumask()' },
+};
+
+/** v4.5's mm as presets share it; a preset names only what differs. */
+const V4_5_MM = { pgtableFree: 'rcu', splitRefFreeze: false, thpIpiTargets: 'all' } as const;
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   {
@@ -26,6 +63,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     thpSplit: 'splitting-flush',
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: false,
+    ...V4_5_MM,
   },
   {
     name: 'v4.5-rc1',
@@ -33,6 +71,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     thpSplit: 'pmdp-invalidate',
     pmdpInvalidateAddress: 'past-end',
     kickInPmdpInvalidate: false,
+    ...V4_5_MM,
   },
   {
     name: 'v4.5-rc1+kick',
@@ -40,6 +79,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     thpSplit: 'pmdp-invalidate',
     pmdpInvalidateAddress: 'past-end',
     kickInPmdpInvalidate: true,
+    ...V4_5_MM,
   },
   {
     name: 'v4.5+kick',
@@ -47,6 +87,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     thpSplit: 'pmdp-invalidate',
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: true,
+    ...V4_5_MM,
   },
   {
     name: 'v4.5',
@@ -54,5 +95,6 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     thpSplit: 'pmdp-invalidate',
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: false,
+    ...V4_5_MM,
   },
 ];
