@@ -18,39 +18,49 @@ import { reproduce, reproduceTable } from './reproduce.js';
 import { latencyPlot } from './svg.js';
 import { run } from './run.js';
 import { intIn, UsageError, validateRun } from './validate.js';
+import { loadScenario, type Scenario } from './scenario.js';
+import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
+import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
+import { poolSize, runJobs } from './validation/pool.js';
+import { buildReport, disagreeing, mergeReports, validateMarkdown, validateTable, type ValidateReport } from './validation/report.js';
+import { VARIANT_SWITCHES } from '../kernel-sim/variants.js';
 
-export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2, CRASHED: 3, DISAGREES: 4, INTERRUPTED: 130 } as const;
 
 // Ctrl-C / SIGTERM: stop every CPU at its next step, report what ran, exit 130
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => interrupt());
+
+/** A flag given twice takes its last value, as most commands do. */
+const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
 
 function usage(msg: string): never {
   process.stderr.write(`s390emu: ${msg}\nTry 's390emu --help'.\n`);
   process.exit(EXIT.USAGE);
 }
 
+// No yargs defaults: a scenario's `run` section sits between the flags and the built-in defaults.
 function runOptions(y: Argv) {
   return y
-    .option('workload', { type: 'string', describe: `one of: ${Object.keys(WORKLOADS).join(', ')}`, default: DEFAULTS.workload })
-    .option('arch', { type: 'string', describe: 's390 or x86', default: DEFAULTS.arch })
-    .option('machine', { type: 'string', describe: 'cost table (default: z13 for s390, haswell-ep for x86)' })
-    .option('kernel', { type: 'string', describe: `one of: ${KERNEL_VARIANTS.map((k) => k.name).join(', ')}`, default: DEFAULTS.kernel })
-    .option('cpus', { type: 'string', describe: `simulated CPUs, ${LIMITS.cpus.min}-${LIMITS.cpus.max}`, default: String(DEFAULTS.cpus) })
-    .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max}`, default: String(DEFAULTS.memMiB) })
-    .option('seed', { type: 'string', describe: 'seed of every random choice', default: String(DEFAULTS.seed) })
-    .option('driver', { type: 'string', describe: DRIVERS.join(' or '), default: DEFAULTS.driver })
-    .option('slack', { type: 'string', describe: "cycles a CPU may run ahead of the slowest (parallel), or 'inf'", default: String(DEFAULTS.slack) })
-    .option('duration', { type: 'string', describe: 'wall-clock cap, seconds', default: String(DEFAULTS.durationS) })
+    .option('workload', { type: 'string', describe: `one of: ${Object.keys(WORKLOADS).join(', ')} (default ${DEFAULTS.workload})` })
+    .option('arch', { type: 'string', describe: `one of: ${Object.keys(ARCHES).join(', ')} (default ${DEFAULTS.arch})` })
+    .option('machine', { type: 'string', describe: 'cost table (default: the arch\'s, see s390emu list)' })
+    .option('kernel', { type: 'string', describe: `one of: ${KERNEL_VARIANTS.map((k) => k.name).join(', ')} (default ${DEFAULTS.kernel})` })
+    .option('cpus', { type: 'string', describe: `simulated CPUs, ${LIMITS.cpus.min}-${LIMITS.cpus.max} (default ${DEFAULTS.cpus})` })
+    .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max} (default ${DEFAULTS.memMiB})` })
+    .option('seed', { type: 'string', describe: `seed of every random choice (default ${DEFAULTS.seed})` })
+    .option('driver', { type: 'string', describe: `${DRIVERS.join(' or ')} (default ${DEFAULTS.driver})` })
+    .option('slack', { type: 'string', describe: `cycles a CPU may run ahead of the slowest (parallel), or 'inf' (default ${DEFAULTS.slack})` })
+    .option('duration', { type: 'string', describe: `wall-clock cap, seconds (default ${DEFAULTS.durationS})` })
     .option('sim-ms', { type: 'string', describe: `simulated length, ms at the modelled clock (deterministic default ${DEFAULTS.simMs})` })
     .option('watchdog', { type: 'string', describe: `lockup watchdog: simulated ms a CPU may busy-wait, or 'off' (default ${DEFAULTS.watchdogMs})` })
     .option('param', { type: 'string', array: true, describe: 'workload parameter NAME=VALUE (see s390emu list)' })
+    .option('scenario', { type: 'string', describe: 'JSON file defining kernels, workload mixes, arch overrides and run defaults' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' });
 }
 
 async function runCommand(a: Record<string, unknown>): Promise<void> {
   // a flag given twice takes its last value, as most commands do; '--param' is a list
-  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
   const raw = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'param' ? v : last(v)]));
   let cfg;
   try {
@@ -58,7 +68,8 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
       const why = cannotWrite(dirname(resolve(raw.out)));
       if (why) throw new UsageError(`--out: cannot write '${raw.out}' (${why})`);
     }
-    cfg = validateRun({ ...raw, simMs: raw['sim-ms'] });
+    const sc = typeof raw.scenario === 'string' ? loadScenario(raw.scenario) : undefined;
+    cfg = validateRun({ ...raw, simMs: raw['sim-ms'] }, sc);
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
@@ -81,7 +92,6 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
 }
 
 async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
-  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
   let o;
   try {
     o = {
@@ -109,7 +119,6 @@ function listOf<T>(flag: string, v: unknown, item: (s: string) => T): T[] {
 }
 
 async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
-  const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
   let o;
   try {
     o = {
@@ -157,6 +166,125 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
   }
 }
 
+/** `--shard K/N`, or `--shard N` with K from the job engine's index (Kubernetes Indexed Job, Slurm array). */
+export function parseShard(v: unknown, env: NodeJS.ProcessEnv): { index: number; count: number } | null {
+  if (v === undefined || v === '') return null;
+  const m = /^(?:(\d+)\/)?(\d+)$/.exec(String(v).trim());
+  if (!m) throw new UsageError(`--shard: '${String(v)}' is not K/N or N (K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)`);
+  const count = intIn('shard', m[2], 1, 1_000_000);
+  let index: number;
+  if (m[1] !== undefined) index = Number(m[1]);
+  else if (env.JOB_COMPLETION_INDEX !== undefined) index = intIn('shard (JOB_COMPLETION_INDEX)', env.JOB_COMPLETION_INDEX, 0, count - 1) + 1; // 0-based
+  else if (env.SLURM_ARRAY_TASK_ID !== undefined) {
+    const min = env.SLURM_ARRAY_TASK_MIN === undefined ? 0 : intIn('shard (SLURM_ARRAY_TASK_MIN)', env.SLURM_ARRAY_TASK_MIN, 0, 1e9);
+    index = intIn('shard (SLURM_ARRAY_TASK_ID)', env.SLURM_ARRAY_TASK_ID, min, min + count - 1) - min + 1;
+  } else throw new UsageError(`--shard ${count}: K is not given and neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set; give --shard K/${count}`);
+  if (index < 1 || index > count) throw new UsageError(`--shard: K must be from 1 to ${count}, got ${index}`);
+  return { index, count };
+}
+
+function emitReport(r: ValidateReport, a: Record<string, unknown>, out: string | null): void {
+  if (out) writeAtomic(dirname(out), basename(out), JSON.stringify(r, null, 2) + '\n');
+  if (a.json) process.stdout.write(JSON.stringify(r) + '\n');
+  else if (a.markdown) process.stdout.write(validateMarkdown(r) + '\n');
+  else process.stdout.write(validateTable(r) + '\n');
+  const internal = r.runs.filter((x) => x.internalError);
+  for (const x of internal) process.stderr.write(`s390emu: internal error in ${x.arch} ${x.kernel} ${x.workload} seed ${x.seed}: ${x.internalError}\n  replay: ${x.replay}\n`);
+  process.exitCode = internal.length ? EXIT.INTERNAL : disagreeing(r).length ? EXIT.DISAGREES : EXIT.OK;
+}
+
+function outPath(v: unknown): string | null {
+  const o = last(v);
+  if (typeof o !== 'string' || o === '') return null;
+  const why = cannotWrite(dirname(resolve(o)));
+  if (why) throw new UsageError(`--out: cannot write '${o}' (${why})`);
+  return resolve(o);
+}
+
+async function validateCommand(a: Record<string, unknown>): Promise<void> {
+  let spec: MatrixSpec;
+  let sc: Scenario | undefined;
+  let plan;
+  let shard;
+  let expectations: ExpectationSet | null;
+  let out: string | null;
+  let size: number;
+  try {
+    sc = typeof last(a.scenario) === 'string' ? loadScenario(String(last(a.scenario))) : undefined;
+    const d = sc?.validate ?? {};
+    const pick = (flag: string, fallback: unknown): unknown => last(a[flag]) ?? fallback;
+    const names = (flag: string, allowed: string[], fallback: readonly string[]): string[] => {
+      const v = last(a[flag]);
+      const xs = v === undefined ? [...fallback] : listOf(flag, v, (s) => s);
+      for (const x of xs) if (!allowed.includes(x)) throw new UsageError(`--${flag}: '${x}' is not allowed; choose from: ${allowed.join(', ')}`);
+      if (new Set(xs).size !== xs.length) throw new UsageError(`--${flag}: a name is given twice in '${xs.join(',')}'`);
+      return xs;
+    };
+    const driver = validateRun({ driver: pick('driver', d.driver ?? DEFAULTS.driver) }).driver;
+    spec = {
+      arches: names('arch', Object.keys(ARCHES), d.arch ?? ['s390', 'x86']),
+      kernels: names('kernel', [...KERNEL_VARIANTS.map((k) => k.name), ...Object.keys(sc?.kernels ?? {})], d.kernel ?? ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5']),
+      workloads: names('workload', [...Object.keys(WORKLOADS), ...Object.keys(sc?.workloads ?? {})], d.workload ?? [DEFAULTS.workload]),
+      seeds: intIn('seeds', pick('seeds', d.seeds ?? 4), 1, 10_000),
+      firstSeed: intIn('first-seed', pick('first-seed', 1), 0, 2 ** 32 - 1),
+      driver,
+      cpus: intIn('cpus', pick('cpus', d.cpus ?? DEFAULTS.cpus), 1, LIMITS.cpus.max),
+      memMiB: intIn('mem', pick('mem', d.mem ?? DEFAULTS.memMiB), LIMITS.memMiB.min, LIMITS.memMiB.max),
+      durationS: validateRun({ duration: pick('duration', d.duration ?? DEFAULTS.durationS) }).durationS,
+      simMs: (() => {
+        const v = pick('sim-ms', d.simMs);
+        return v === undefined ? (driver === 'deterministic' ? DEFAULTS.simMs : null) : validateRun({ simMs: v }).simMs;
+      })(),
+      scenario: sc?.path ?? null,
+    };
+    if (spec.firstSeed + spec.seeds - 1 > 2 ** 32 - 1) throw new UsageError('--first-seed: the last seed would pass 2^32-1');
+    const jobs = jobsOf(spec);
+    shard = parseShard(last(a.shard), process.env);
+    const mine = shard ? shardJobs(jobs, shard.index, shard.count) : jobs;
+    // every configuration is checked before the first run: bad input leaves no partial report
+    plan = { total: jobs.length, items: mine.map((job) => ({ job, cfg: configOf(spec, job, sc) })) };
+    const ex = last(a.expect);
+    expectations = ex === 'none' ? null
+      : typeof ex === 'string' ? loadExpectations(ex)
+      : sc?.expect.length ? { source: sc.path, list: sc.expect }
+      : loadExpectations('lkml-2016');
+    out = outPath(a.out);
+    size = poolSize(spec.driver, plan.items.length, a.jobs === undefined ? undefined : intIn('jobs', last(a.jobs), 1, 256));
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'validate [{bar}] {value}/{total} runs, {crashes} crashed' },
+    cliProgress.Presets.shades_classic);
+  let crashes = 0;
+  bar.start(plan.items.length, 0, { crashes });
+  const t0 = performance.now();
+  const res = await runJobs(plan.items, size, (rec) => {
+    if (rec.crashed) crashes++;
+    bar.increment(1, { crashes });
+  });
+  bar.stop();
+  if (res.interrupted) {
+    process.stderr.write(`s390emu: interrupted after ${res.records.length} of ${plan.items.length} runs; no report is written from a partial matrix\n`);
+    process.exit(EXIT.INTERRUPTED);
+  }
+  const report = buildReport(spec, shard, plan.total, res.records, expectations, { seconds: (performance.now() - t0) / 1000, parallelRuns: size });
+  emitReport(report, a, out);
+}
+
+function mergeCommand(a: Record<string, unknown>): void {
+  let report: ValidateReport;
+  let out: string | null;
+  try {
+    report = mergeReports((a.reports as string[] | undefined ?? []).map(String));
+    out = outPath(a.out);
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  emitReport(report, a, out);
+}
+
 function listCommand(a: Record<string, unknown>): void {
   const data = {
     workloads: Object.values(WORKLOADS).map((w) => ({
@@ -165,6 +293,8 @@ function listCommand(a: Record<string, unknown>): void {
     })),
     machines: MACHINES.map((m) => ({ name: m.name, arch: m.arch, ghz: m.ghz, description: m.description })),
     kernels: KERNEL_VARIANTS,
+    switches: VARIANT_SWITCHES,
+    expectationPresets: Object.keys(EXPECTATION_PRESETS),
   };
   if (a.json) return void process.stdout.write(JSON.stringify(data, null, 2) + '\n');
   const out: string[] = ['Workloads:'];
@@ -176,6 +306,9 @@ function listCommand(a: Record<string, unknown>): void {
   for (const m of data.machines) out.push(`  ${m.name} [${m.arch}]: ${m.description}`);
   out.push('Kernels:');
   for (const k of data.kernels) out.push(`  ${k.name}: ${k.description}`);
+  out.push('Kernel switches (scenario files set them):');
+  for (const [k, sw] of Object.entries(data.switches)) out.push(`  ${k}: ${sw.values.join(' | ')}  ${sw.description}`);
+  out.push(`Expectation presets (validate --expect): ${data.expectationPresets.join(', ')}`);
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -205,8 +338,35 @@ await yargs(hideBin(process.argv))
       .option('csv', { type: 'boolean', default: false })
       .option('out', { type: 'string', describe: 'folder for ipi-latency.svg, the CSVs and the JSON' }),
     benchIpiCommand)
+  .command('validate', 'a fix-validation matrix: arches x kernels x workloads x seeds, with crash rates and expectations',
+    (y) => y
+      .option('arch', { type: 'string', describe: 'comma-separated arches (default s390,x86)' })
+      .option('kernel', { type: 'string', describe: 'comma-separated kernels (default v4.4,v4.5-rc1,v4.5-rc1+kick,v4.5)' })
+      .option('workload', { type: 'string', describe: `comma-separated workloads (default ${DEFAULTS.workload})` })
+      .option('seeds', { type: 'string', describe: 'runs per cell, seeds first-seed.. (default 4)' })
+      .option('first-seed', { type: 'string', describe: 'first seed (default 1)' })
+      .option('duration', { type: 'string', describe: `wall-clock cap per run, seconds (default ${DEFAULTS.durationS})` })
+      .option('sim-ms', { type: 'string', describe: `simulated length per run, ms (deterministic default ${DEFAULTS.simMs})` })
+      .option('cpus', { type: 'string', describe: `simulated CPUs (default ${DEFAULTS.cpus})` })
+      .option('mem', { type: 'string', describe: `simulated memory, MiB (default ${DEFAULTS.memMiB})` })
+      .option('driver', { type: 'string', describe: `${DRIVERS.join(' or ')} (default ${DEFAULTS.driver})` })
+      .option('jobs', { type: 'string', describe: 'deterministic runs at once (default: host cores)' })
+      .option('shard', { type: 'string', describe: 'K/N: run the K-th of N slices; N alone takes K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID' })
+      .option('expect', { type: 'string', describe: `expected outcomes: a preset (${Object.keys(EXPECTATION_PRESETS).join(', ')}), a JSON file, or none (default: the scenario's, else lkml-2016)` })
+      .option('scenario', { type: 'string', describe: 'JSON file defining kernels, workload mixes, arch overrides and the matrix' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .option('markdown', { type: 'boolean', default: false, describe: 'print the report as Markdown for a mail to the list' })
+      .option('out', { type: 'string', describe: 'write the JSON report to this file (whole or not at all)' }),
+    validateCommand)
+  .command('merge <reports..>', 'join validate --shard reports into the report of the whole matrix',
+    (y) => y
+      .positional('reports', { type: 'string', array: true, describe: 'shard report files (validate --out)' })
+      .option('json', { type: 'boolean', default: false })
+      .option('markdown', { type: 'boolean', default: false })
+      .option('out', { type: 'string', describe: 'write the merged JSON report to this file' }),
+    mergeCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
-  .demandCommand(1, 'name a command: run, reproduce or list')
+  .demandCommand(1, 'name a command: run, reproduce, bench, validate, merge or list')
   .strict()
   .fail((msg, err) => {
     if (err && !(err instanceof UsageError)) {

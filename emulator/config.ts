@@ -5,6 +5,8 @@ export const DRIVERS: readonly DriverName[] = ['parallel', 'deterministic'];
 
 export type ParamValue = number | string | boolean;
 
+import type { KernelVariant } from '../kernel-sim/variants.js';
+
 export interface RunConfig {
   readonly workload: string;
   readonly arch: string;
@@ -26,6 +28,12 @@ export interface RunConfig {
   readonly watchdogMs: number | null;
   /** workload parameters (validated by the workload) */
   readonly params: Readonly<Record<string, ParamValue>>;
+  /** the scenario file that defined a kernel, workload mix or override used here */
+  readonly scenario?: string;
+  /** the variant's switches, when a scenario defines it (presets are found by name) */
+  readonly variant?: KernelVariant;
+  /** cost-table cycles a scenario overrides, by event name */
+  readonly costOverrides?: Readonly<Record<string, number>>;
 }
 
 export const LIMITS = {

@@ -64,7 +64,8 @@ export function replayLine(cfg: RunConfig): string {
   const params = Object.entries(cfg.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
   const sim = cfg.simMs === null ? '' : ` --sim-ms ${cfg.simMs}`;
   const wd = cfg.watchdogMs === DEFAULTS.watchdogMs ? '' : ` --watchdog ${cfg.watchdogMs ?? 'off'}`;
-  return `s390emu run --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
+  const scenario = cfg.scenario ? ` --scenario ${cfg.scenario}` : '';
+  return `s390emu run${scenario} --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
     ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
     ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${wd}${params}`;
 }

@@ -4,6 +4,7 @@ import { ARCHES, DEFAULT_MACHINE, MACHINES, machinesOf } from '../arch/index.js'
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS, type DriverName, type RunConfig } from './config.js';
+import type { Scenario } from './scenario.js';
 
 /** Bad input: the message names the flag and what is allowed; exit code 2. */
 export class UsageError extends Error {
@@ -55,11 +56,11 @@ function positive(flag: string, v: unknown, max: number): number {
   return n;
 }
 
-function params(workload: string, v: unknown): Record<string, number> {
+function params(workload: string, v: unknown, preset: Readonly<Record<string, number>> = {}): Record<string, number> {
   const w = WORKLOADS[workload]!;
   const names = Object.keys(w.params);
   const out: Record<string, number> = {};
-  for (const [k, spec] of Object.entries(w.params)) out[k] = spec.default;
+  for (const [k, spec] of Object.entries(w.params)) out[k] = preset[k] ?? spec.default;
   const items = v === undefined ? [] : Array.isArray(v) ? v : [v];
   for (const item of items) {
     const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(String(item));
@@ -73,28 +74,50 @@ function params(workload: string, v: unknown): Record<string, number> {
   return out;
 }
 
-export function validateRun(a: RawRunArgs): RunConfig {
-  const workload = oneOf('workload', a.workload ?? DEFAULTS.workload, Object.keys(WORKLOADS));
-  const arch = oneOf('arch', a.arch ?? DEFAULTS.arch, Object.keys(ARCHES));
-  const machine = oneOf('machine', a.machine ?? DEFAULT_MACHINE[arch], machinesOf(arch).map((m) => m.name));
-  const kernel = oneOf('kernel', a.kernel ?? DEFAULTS.kernel, KERNEL_VARIANTS.map((k) => k.name));
+/**
+ * Flags over the scenario's `run` defaults over the built-in ones. A scenario
+ * adds its kernels and workload mixes to the names allowed, and its per-arch
+ * machine and cost overrides to the run.
+ */
+export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
+  const d = sc?.run ?? {};
+  const mixes = sc?.workloads ?? {};
+  const named = oneOf('workload', a.workload ?? d.workload?.[0] ?? DEFAULTS.workload, [...Object.keys(WORKLOADS), ...Object.keys(mixes)]);
+  const mix = mixes[named];
+  const workload = mix?.base ?? named;
+  const arch = oneOf('arch', a.arch ?? d.arch?.[0] ?? DEFAULTS.arch, Object.keys(ARCHES));
+  const over = sc?.arches[arch];
+  const machine = oneOf('machine', a.machine ?? over?.machine ?? DEFAULT_MACHINE[arch], machinesOf(arch).map((m) => m.name));
+  const scKernels = sc?.kernels ?? {};
+  const kernel = oneOf('kernel', a.kernel ?? d.kernel?.[0] ?? DEFAULTS.kernel, [...KERNEL_VARIANTS.map((k) => k.name), ...Object.keys(scKernels)]);
   const minCpus = Math.max(LIMITS.cpus.min, WORKLOADS[workload]!.minCpus);
-  const cpus = intIn('cpus', a.cpus ?? DEFAULTS.cpus, minCpus, LIMITS.cpus.max);
-  const memMiB = intIn('mem', a.mem ?? DEFAULTS.memMiB, LIMITS.memMiB.min, LIMITS.memMiB.max);
-  const seed = intIn('seed', a.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1);
-  const driver = oneOf('driver', a.driver ?? DEFAULTS.driver, DRIVERS) as DriverName;
+  const cpus = intIn('cpus', a.cpus ?? d.cpus ?? DEFAULTS.cpus, minCpus, LIMITS.cpus.max);
+  const memMiB = intIn('mem', a.mem ?? d.mem ?? DEFAULTS.memMiB, LIMITS.memMiB.min, LIMITS.memMiB.max);
+  const seed = intIn('seed', a.seed ?? d.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1);
+  const driver = oneOf('driver', a.driver ?? d.driver ?? DEFAULTS.driver, DRIVERS) as DriverName;
   const slack = a.slack === 'inf' || a.slack === Infinity
     ? Infinity
     : (() => {
         try { return intIn('slack', a.slack ?? DEFAULTS.slack, LIMITS.slack.min, LIMITS.slack.max); }
         catch { throw new UsageError(`--slack: must be 'inf' or an integer from ${LIMITS.slack.min} to ${LIMITS.slack.max} cycles, got ${String(a.slack)}`); }
       })();
-  const durationS = positive('duration', a.duration ?? DEFAULTS.durationS, LIMITS.durationS.max);
-  const simMs = a.simMs === undefined
+  const durationS = positive('duration', a.duration ?? d.duration ?? DEFAULTS.durationS, LIMITS.durationS.max);
+  const simArg = a.simMs ?? d.simMs;
+  const simMs = simArg === undefined
     ? (driver === 'deterministic' ? DEFAULTS.simMs : null)
-    : positive('sim-ms', a.simMs, LIMITS.simMs.max);
+    : positive('sim-ms', simArg, LIMITS.simMs.max);
   const watchdogMs = a.watchdog === 'off' ? null : positive('watchdog', a.watchdog ?? DEFAULTS.watchdogMs, LIMITS.simMs.max);
-  return { workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, watchdogMs, params: params(workload, a.param) };
+  const cfg: RunConfig = {
+    workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, watchdogMs,
+    params: params(workload, a.param, mix?.params),
+  };
+  if (!sc) return cfg;
+  return {
+    ...cfg,
+    scenario: sc.path,
+    ...(scKernels[kernel] ? { variant: scKernels[kernel] } : {}),
+    ...(over?.costs ? { costOverrides: over.costs } : {}),
+  };
 }
 
 export function describeChoices(): Record<string, string[]> {

@@ -2,6 +2,7 @@
 // thread boots with setup (it allocates and lays out shared state); a worker
 // attaches to the buffer the main thread made and boots just its CPU.
 import type { CostTable } from '../../arch/arch.js';
+import type { EventName } from '../events.js';
 import { ARCHES, MACHINES } from '../../arch/index.js';
 import { Kernel } from '../../kernel-sim/kernel.js';
 import { KERNEL_VARIANTS } from '../../kernel-sim/variants.js';
@@ -25,12 +26,20 @@ export function costTable(name: string): CostTable {
   return t;
 }
 
+/** A scenario's cost overrides on top of a table, each row saying where it came from. */
+function withOverrides(t: CostTable, o: RunConfig['costOverrides']): CostTable {
+  if (!o || Object.keys(o).length === 0) return t;
+  const rows = { ...t.rows };
+  for (const [k, cycles] of Object.entries(o)) rows[k as EventName] = { ...t.rows[k as EventName], cycles, source: `scenario override (table: ${t.rows[k as EventName].cycles})` };
+  return { ...t, name: `${t.name}+overrides`, rows };
+}
+
 function resolve(cfg: RunConfig, machine: Machine): Booted {
   const arch = ARCHES[cfg.arch];
   const workload = WORKLOADS[cfg.workload];
   if (!arch || !workload) throw new Error(`unknown arch '${cfg.arch}' or workload '${cfg.workload}'`);
-  const costs = costTable(cfg.machine);
-  const variant = KERNEL_VARIANTS.find((v) => v.name === cfg.kernel);
+  const costs = withOverrides(costTable(cfg.machine), cfg.costOverrides);
+  const variant = cfg.variant ?? KERNEL_VARIANTS.find((v) => v.name === cfg.kernel);
   if (!variant) throw new Error(`unknown kernel '${cfg.kernel}'`);
   const kernel = new Kernel(machine, arch, costs, variant);
   return { machine, kernel, workload, params: cfg.params as Params, costs };

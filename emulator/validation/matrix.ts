@@ -1,0 +1,141 @@
+// The validation matrix: arches x kernels x workloads x seeds, cut into jobs
+// in one fixed order so that any shard of it, and any merge of shards, names
+// the same runs. A cell's figures are computed from its runs alone, by one
+// function, whether the runs came from one process or from many.
+import type { DriverName, RunConfig } from '../config.js';
+import type { RunResult } from '../run.js';
+import type { Expectation, Scenario } from '../scenario.js';
+import { validateRun } from '../validate.js';
+import { crashRate, spread, type RateInterval, type Spread } from './stats.js';
+
+export interface MatrixSpec {
+  readonly arches: readonly string[];
+  readonly kernels: readonly string[];
+  readonly workloads: readonly string[];
+  /** seeds firstSeed .. firstSeed + seeds - 1 per cell */
+  readonly seeds: number;
+  readonly firstSeed: number;
+  readonly driver: DriverName;
+  readonly cpus: number;
+  readonly memMiB: number;
+  readonly durationS: number;
+  readonly simMs: number | null;
+  /** the scenario file that defines names used here, or null */
+  readonly scenario: string | null;
+}
+
+export interface Job {
+  readonly index: number;
+  readonly arch: string;
+  readonly kernel: string;
+  readonly workload: string;
+  readonly seed: number;
+}
+
+/** What a validation keeps of one run. */
+export interface RunRecord extends Job {
+  readonly crashed: boolean;
+  /** stopped by the wall-clock cap before its simulated length */
+  readonly truncated: boolean;
+  readonly simulatedUs: number;
+  readonly hostSeconds: number;
+  readonly eventHash: string | null;
+  readonly oops: { kind: string; cpu: number; message: string; clock: number } | null;
+  readonly internalError: string | null;
+  readonly replay: string;
+}
+
+export interface FirstOops {
+  readonly kind: string;
+  readonly seed: number;
+  readonly cpu: number;
+  readonly message: string;
+  readonly replay: string;
+}
+
+export interface Cell {
+  readonly arch: string;
+  readonly kernel: string;
+  readonly workload: string;
+  readonly runs: number;
+  readonly crashes: number;
+  readonly truncated: number;
+  readonly crashRate: RateInterval;
+  readonly timeToCrash: { readonly simulatedUs: Spread | null; readonly hostSeconds: Spread | null };
+  /** the lowest seed's oops of each kind */
+  readonly firstOops: readonly FirstOops[];
+  readonly expected: { readonly crashes: boolean; readonly why: string; readonly agrees: boolean } | null;
+}
+
+/** Every job of the matrix, arch-major, then kernel, workload, seed. */
+export function jobsOf(spec: MatrixSpec): Job[] {
+  const jobs: Job[] = [];
+  for (const arch of spec.arches) {
+    for (const kernel of spec.kernels) {
+      for (const workload of spec.workloads) {
+        for (let s = 0; s < spec.seeds; s++) jobs.push({ index: jobs.length, arch, kernel, workload, seed: spec.firstSeed + s });
+      }
+    }
+  }
+  return jobs;
+}
+
+/** The K-th (1-based) of N slices: every N-th job, so slow and fast cells spread over all shards. */
+export function shardJobs(jobs: readonly Job[], k: number, n: number): Job[] {
+  return jobs.filter((j) => j.index % n === k - 1);
+}
+
+export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
+  return validateRun({
+    arch: job.arch, kernel: job.kernel, workload: job.workload, seed: job.seed, driver: spec.driver,
+    cpus: spec.cpus, mem: spec.memMiB, duration: spec.durationS, simMs: spec.simMs ?? undefined,
+  }, sc);
+}
+
+export function recordOf(job: Job, r: RunResult): RunRecord {
+  return {
+    ...job,
+    crashed: r.crashed,
+    truncated: r.truncated,
+    simulatedUs: r.simulatedMicroseconds,
+    hostSeconds: r.hostSeconds,
+    eventHash: r.eventHash,
+    oops: r.oops ? { kind: r.oops.kind, cpu: r.oops.cpu, message: r.oops.message, clock: r.oops.clock } : null,
+    internalError: r.internalError ? `CPU ${r.internalError.cpu}: ${r.internalError.message}` : null,
+    replay: r.replay,
+  };
+}
+
+function expectationFor(list: readonly Expectation[], arch: string, kernel: string, workload: string): Expectation | undefined {
+  return list.find((e) => e.arch === arch && e.kernel === kernel && (e.workload === undefined || e.workload === workload));
+}
+
+/** The cells of `spec` from its runs, in matrix order. */
+export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: readonly Expectation[]): Cell[] {
+  const cells: Cell[] = [];
+  for (const arch of spec.arches) {
+    for (const kernel of spec.kernels) {
+      for (const workload of spec.workloads) {
+        const mine = runs.filter((r) => r.arch === arch && r.kernel === kernel && r.workload === workload).sort((a, b) => a.seed - b.seed);
+        if (mine.length === 0) continue;
+        const crashed = mine.filter((r) => r.crashed);
+        const first = new Map<string, FirstOops>();
+        for (const r of crashed) {
+          if (!first.has(r.oops!.kind)) first.set(r.oops!.kind, { kind: r.oops!.kind, seed: r.seed, cpu: r.oops!.cpu, message: r.oops!.message, replay: r.replay });
+        }
+        const e = expectationFor(expect, arch, kernel, workload);
+        cells.push({
+          arch, kernel, workload,
+          runs: mine.length,
+          crashes: crashed.length,
+          truncated: mine.filter((r) => r.truncated).length,
+          crashRate: crashRate(crashed.length, mine.length),
+          timeToCrash: { simulatedUs: spread(crashed.map((r) => r.simulatedUs)), hostSeconds: spread(crashed.map((r) => r.hostSeconds)) },
+          firstOops: [...first.values()],
+          expected: e ? { crashes: e.crashes, why: e.why ?? '', agrees: (crashed.length > 0) === e.crashes } : null,
+        });
+      }
+    }
+  }
+  return cells;
+}
