@@ -129,7 +129,11 @@ export class ScenarioError extends UsageError {
 const at = (path: readonly PropertyKey[]): string => (path.length ? path.map(String).join('.') : '(top level)');
 
 function issuesOf(e: z.ZodError): string[] {
-  return e.issues.map((i) => `${at(i.path)}: ${i.code === 'invalid_type' && i.input === undefined ? 'required' : i.message}`);
+  return e.issues.map((i) => {
+    // a bad record key: the key's own check says what is allowed
+    const msg = i.code === 'invalid_key' ? i.issues[0]?.message ?? i.message : i.code === 'invalid_type' && i.input === undefined ? 'required' : i.message;
+    return `${at(i.path)}: ${msg}`;
+  });
 }
 
 /** The cross-references a schema cannot see: names that must exist, params in range, machines of the arch. */

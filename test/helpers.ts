@@ -11,7 +11,7 @@ export function config(a: RawRunArgs): RunConfig {
   return validateRun(a);
 }
 
-export function cli(args: string[], timeoutMs = 60_000) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+export function cli(args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
