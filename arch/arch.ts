@@ -39,6 +39,12 @@ export interface KernelEntry {
   smpCallFunctionMany(cpu: Cpu, targets: readonly number[], func: string, info: number, wait: boolean): Fn<void>;
   /** registers a function an IPI may run on the target CPU */
   registerSmpFunc(name: string, fn: (cpu: Cpu, info: number) => Fn<void>): void;
+  /** mm_cpumask(mm): the CPUs that run the process (x86 flush_tlb_others targets them) */
+  mmCpumask(): readonly number[];
+  /** whom a THP serialisation IPI goes to: every CPU, or mm_cpumask, as the variant says */
+  thpSerialiseTargets(): readonly number[];
+  /** kick_all_cpus_sync(), or its mm_cpumask form, as the variant says (pre-4.5 splitting flushes) */
+  thpSerialise(cpu: Cpu): Fn<void>;
 }
 
 /** Result of a user access: the physical address, or a fault. */
@@ -65,6 +71,13 @@ export interface Arch {
   /** arch_send_call_function_single_ipi */
   sendCallFunctionSingleIpi(cpu: Cpu, target: number): Fn<void>;
 
+  /**
+   * log2 of the base page size: the frame struct page describes, what the
+   * allocator hands out at order 0, and a base TLB entry (s390, x86: 12;
+   * ppc64 with 64 KiB pages: 16)
+   */
+  readonly pageShift: number;
+
   // --- page tables, in the arch's own entry formats (setup time, not routines)
   /** bytes of one top-level table (s390 region-third, x86 PML4) */
   readonly pgdBytes: number;
@@ -72,7 +85,7 @@ export interface Arch {
   readonly hpageShift: number;
   /** initialises an empty top-level table at physical address `pgd` */
   pgdInit(m: Machine, pgd: number): void;
-  /** maps one 4 KiB page; `alloc` gives memory for missing tables; returns the pte address */
+  /** maps one base page; `alloc` gives memory for missing tables; returns the pte address */
   mapPage(m: Machine, pgd: number, vaddr: number, phys: number, alloc: (bytes: number) => number): number;
   /** maps one huge page with a PMD-level entry; returns the pmd address */
   mapHuge(m: Machine, pgd: number, vaddr: number, phys: number, alloc: (bytes: number) => number): number;

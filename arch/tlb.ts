@@ -1,7 +1,8 @@
 // A per-CPU TLB in shared memory, so that another CPU's purge (s390 IPTE/IDTE
 // broadcast) or the CPU's own flush (x86 INVLPG in an IPI handler) both act on
-// it. Two parts, as real TLBs have: 4 KiB entries, and entries for whole huge
-// pages formed from a large pmd (s390 CRSTE-level, x86 2 MiB), both
+// it. Two parts, as real TLBs have: base-page entries (4 KiB; 64 KiB on
+// ppc64), and entries for whole huge pages formed from a large pmd (s390
+// CRSTE-level, x86 2 MiB), both
 // direct-mapped. Only the owning CPU inserts; any CPU may clear a tag, so a
 // valid tag always belongs with its other fields. What may be cached and what
 // a purge must clear: PoP SA22-7832-10, ch. 3 "Translation-Lookaside Buffer";
@@ -11,7 +12,7 @@ import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
 import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
 
-const TAG = 0;    // page number + 1 (4 KiB or huge); 0 = empty
+const TAG = 0;    // page number + 1 (base or huge); 0 = empty
 const PHYS = 1;   // physical address of the frame (the huge frame's start for a large entry)
 const UPPER = 2;  // physical address of the pmd the translation went through
 const PTE = 3;    // physical address of the pte, 0 for a large entry
@@ -19,9 +20,11 @@ const SEQ = 4;    // shadow: the free sequence number when the entry was formed 
 
 const PER_CPU = TLB_ENTRIES + TLB_LARGE;
 
-function slot(cpu: number, va: number): number {
-  const vpn = Math.floor(va / 4096);
-  return (cpu * PER_CPU + (vpn % TLB_ENTRIES)) * TLB_FIELDS;
+/** the base-page number of `va` (the machine's page size is the arch's) */
+const vpnOf = (m: Machine, va: number): number => Math.floor(va / 2 ** m.pageShift);
+
+function slot(m: Machine, cpu: number, va: number): number {
+  return (cpu * PER_CPU + (vpnOf(m, va) % TLB_ENTRIES)) * TLB_FIELDS;
 }
 
 function largeSlot(cpu: number, va: number, hshift: number): number {
@@ -35,10 +38,10 @@ function lookup(m: Machine, cpu: number, va: number, hshift: number, at: { s: nu
   const l = largeSlot(cpu, va, hshift);
   if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) {
     at.s = l;
-    return t[l + PHYS]! + (va % 2 ** hshift) - (va & 0xfff);
+    return t[l + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift);
   }
-  const s = slot(cpu, va);
-  if (Atomics.load(t, s + TAG) !== Math.floor(va / 4096) + 1) return -1;
+  const s = slot(m, cpu, va);
+  if (Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1) return -1;
   at.s = s;
   return t[s + PHYS]!;
 }
@@ -53,9 +56,9 @@ function fill(m: Machine, s: number, tag: number, phys: number, upper: number, p
   Atomics.store(t, s + TAG, tag);
 }
 
-/** A 4 KiB translation formed through the pte at `pte` (and the pmd at `upper`). */
+/** A base-page translation formed through the pte at `pte` (and the pmd at `upper`). */
 export function tlbInsert(m: Machine, cpu: number, va: number, phys: number, upper: number, pte: number): void {
-  fill(m, slot(cpu, va), Math.floor(va / 4096) + 1, phys, upper, pte);
+  fill(m, slot(m, cpu, va), vpnOf(m, va) + 1, phys, upper, pte);
 }
 
 /** A translation of the whole huge page around `va`, formed through the large pmd at `upper`. */
@@ -85,8 +88,8 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
 /** Clears this CPU's entries for the page at `va`, a large one covering it included (x86 INVLPG). */
 export function tlbFlushOne(m: Machine, cpu: number, va: number, hshift: number): void {
   const t = m.v.tlb;
-  const s = slot(cpu, va);
-  if (Atomics.load(t, s + TAG) === Math.floor(va / 4096) + 1) Atomics.store(t, s + TAG, 0);
+  const s = slot(m, cpu, va);
+  if (Atomics.load(t, s + TAG) === vpnOf(m, va) + 1) Atomics.store(t, s + TAG, 0);
   const l = largeSlot(cpu, va, hshift);
   if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) Atomics.store(t, l + TAG, 0);
 }
@@ -102,8 +105,8 @@ export function tlbFormChecked(
   m: Machine, cpu: number, va: number, hshift: number, large: boolean, phys: number, upper: number, upperVal: number,
   pte: number, pteVal: number,
 ): boolean {
-  const s = large ? largeSlot(cpu, va, hshift) : slot(cpu, va);
-  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : Math.floor(va / 4096) + 1, phys, upper, pte);
+  const s = large ? largeSlot(cpu, va, hshift) : slot(m, cpu, va);
+  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : vpnOf(m, va) + 1, phys, upper, pte);
   const mem = m.v.mem;
   if (Atomics.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || Atomics.load(mem, (pte >>> 2) + 1) === pteVal)) return true;
   Atomics.store(m.v.tlb, s + TAG, 0);
@@ -149,17 +152,17 @@ export function* tlbAccess(cpu: Cpu, va: number, hshift: number): Fn<number> {
   cpu.tlbHits++;
   yield cpu.ev(Ev.tlb_hit, va);
   const t = m.v.tlb;
-  const pfn = hit >>> 12;
+  const pfn = Math.floor(hit / 2 ** m.pageShift);
   if (freedSince(m, pfn, t[at.s + SEQ]!)) {
     // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
     cpu.enter('kasan_report');
     const upper = t[at.s + UPPER]!;
     cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
       address: `0x${va.toString(16)}`,
-      tlbEntry: t[at.s + PTE] ? `4 KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+      tlbEntry: t[at.s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
       pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
       page: dumpPage(m, pfn),
     });
   }
-  return hit + (va & 0xfff);
+  return hit + (va % 2 ** m.pageShift);
 }

@@ -6,9 +6,6 @@ import { pagesLength } from '../kernel-sim/mm_types.js';
 import { EVENT_COUNT } from './events.js';
 import { lineSpace } from './kaddr.js';
 
-export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
-
 /** Per-CPU Int32 words, one 64-byte line per CPU so CPUs do not share host lines. */
 export const CPU_STRIDE = 16;
 export const C = {
@@ -76,14 +73,19 @@ export const KERNEL_WORDS = 4096;
 export const SCRATCH_SLOTS = 256;
 export const SAMPLE_SLOTS = 8192;
 
-const frames = (cfg: Pick<RunConfig, 'memMiB'>): number => (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
-/** the smallest huge-page order of any arch (s390: 1 MiB = order 8) sizes the allocator's block arrays */
+/** frames of 2^pageShift bytes (the arch's base page) in the machine's memory */
+const frames = (cfg: Pick<RunConfig, 'memMiB'>, pageShift: number): number => (cfg.memMiB * 1024 * 1024) / 2 ** pageShift;
+/** the smallest huge-page order of any arch (s390 1 MiB of 4 KiB, ppc64 16 MiB of 64 KiB: order 8) sizes the allocator's block arrays */
 export const MIN_BLOCK_ORDER = 8;
 export const BLOCK_META = 4;
 
-/** `lineShift`: log2 of the cache line the machine tracks ownership of (arch cost table). */
-export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift: number) {
+/**
+ * `lineShift`: log2 of the cache line the machine tracks ownership of (arch
+ * cost table); `pageShift`: log2 of the arch's base page.
+ */
+export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift: number, pageShift: number) {
   const n = cfg.cpus;
+  const nf = frames(cfg, pageShift);
   return {
     control: { kind: 'i32', length: CONTROL_WORDS },
     cpu: { kind: 'i32', length: n * CPU_STRIDE },
@@ -99,12 +101,12 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift
     dump: { kind: 'u8', length: n * DUMP_BYTES },
     oops: { kind: 'u8', length: OOPS_BYTES },
     // struct page per frame (kernel-sim/mm_types.ts)
-    pages: { kind: 'i32', length: pagesLength(frames(cfg)) },
+    pages: { kind: 'i32', length: pagesLength(nf) },
     // page allocator: per huge block metadata and free-frame stacks (kernel-sim/page_alloc.ts)
-    blockMeta: { kind: 'i32', length: (frames(cfg) >> MIN_BLOCK_ORDER) * BLOCK_META },
-    blockStack: { kind: 'i32', length: frames(cfg) },
-    freeBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
-    partialBlocks: { kind: 'i32', length: frames(cfg) >> MIN_BLOCK_ORDER },
+    blockMeta: { kind: 'i32', length: (nf >> MIN_BLOCK_ORDER) * BLOCK_META },
+    blockStack: { kind: 'i32', length: nf },
+    freeBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
+    partialBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
     // per cache line: last writer + 1, and a bitmask of CPUs holding it (emulator/kaddr.ts)
     lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, lineShift) * 2 },
     // cycles per event kind, per CPU
@@ -120,21 +122,24 @@ export class Machine {
   readonly v: MachineViews;
   readonly ncpus: number;
   readonly frames: number;
-  constructor(readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, readonly lineShift: number) {
+  constructor(
+    readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, readonly lineShift: number,
+    readonly pageShift: number,
+  ) {
     this.v = views;
     this.ncpus = cfg.cpus;
-    this.frames = (cfg.memMiB * 1024 * 1024) / PAGE_SIZE;
+    this.frames = frames(cfg, pageShift);
   }
 
-  static create(cfg: RunConfig, lineShift: number): Machine {
-    const { buffer, views } = allocate(machineLayout(cfg, lineShift));
-    const m = new Machine(cfg, buffer, views, lineShift);
+  static create(cfg: RunConfig, lineShift: number, pageShift: number): Machine {
+    const { buffer, views } = allocate(machineLayout(cfg, lineShift, pageShift));
+    const m = new Machine(cfg, buffer, views, lineShift, pageShift);
     Atomics.store(views.control, M.OOPS_CPU, -1);
     return m;
   }
 
-  static attach(cfg: RunConfig, buffer: SharedArrayBuffer, lineShift: number): Machine {
-    return new Machine(cfg, buffer, attach(machineLayout(cfg, lineShift), buffer), lineShift);
+  static attach(cfg: RunConfig, buffer: SharedArrayBuffer, lineShift: number, pageShift: number): Machine {
+    return new Machine(cfg, buffer, attach(machineLayout(cfg, lineShift, pageShift), buffer), lineShift, pageShift);
   }
 
   state(): number { return Atomics.load(this.v.control, M.STATE); }

@@ -17,6 +17,7 @@ import { get_head_page_multiple, get_page, page_cache_add_speculative, put_page 
 import { local_irq_restore, local_irq_save } from './irqflags.js';
 import { down_read, spin_lock, spin_unlock, up_read } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
+import { dumpPage, Owner, P, pw } from './mm_types.js';
 
 export interface GupResult {
   /** pinned pages, in address order (subpage pfns) */
@@ -25,15 +26,30 @@ export interface GupResult {
   fast: number;
 }
 
+/**
+ * KASAN-like: the lockless walk may only read a frame that is still a page
+ * table. Interrupts off hold off the free only where the free waits for them
+ * (RCU table freeing, or a flush by IPI).
+ */
+function checkPageTable(cpu: Cpu, k: Kernel, ptep: number, va: number): void {
+  const frame = Math.floor(ptep / k.pageSize);
+  const m = cpu.machine;
+  if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return;
+  cpu.enter('kasan_report');
+  cpu.oops('KASAN: use-after-free', `fast_gup read the pte of 0x${va.toString(16)} from a page table freed under it`, {
+    address: `0x${va.toString(16)}`, ptep: `0x${ptep.toString(16)}`, page: dumpPage(m, frame),
+  });
+}
+
 /** gup_huge_pmd: references for the subpages of [addr, end) of a huge pmd. */
 function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
   cpu.enter('gup_huge_pmd');
   const pt = k.arch.pt;
   if (!pt.gup_huge_pmd_ok(pmd, write)) { cpu.leave(); return false; }
-  const head = pt.pmd_phys(pmd) >>> 12;
+  const head = k.pfnOf(pt.pmd_phys(pmd));
   const hpage = 2 ** k.arch.hpageShift;
-  const first = (addr % hpage) / 4096;
-  const refs = (end - addr) / 4096;
+  const first = (addr % hpage) / k.pageSize;
+  const refs = (end - addr) / k.pageSize;
   if (k.arch.gupSpeculative) {
     if (!(yield* page_cache_add_speculative(cpu, head, refs))) { cpu.leave(); return false; }
     // the re-check: a pmd changed since it was read gives the references back
@@ -56,12 +72,13 @@ function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: num
   cpu.enter('gup_pte_range');
   const pt = k.arch.pt;
   const m = cpu.machine;
-  for (let va = addr; va < end; va += 4096) {
+  for (let va = addr; va < end; va += k.pageSize) {
     const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
     yield cpu.ev(Ev.load, ptep);
+    checkPageTable(cpu, k, ptep, va);
     const pte = loadEntry(m, ptep);
     if (!pt.gup_pte_ok(pte, write)) { cpu.leave(); return false; }
-    const page = pt.pte_phys(pte) >>> 12;
+    const page = k.pfnOf(pt.pte_phys(pte));
     if (k.arch.gupSpeculative) {
       // page_cache_get_speculative on the page itself: a tail of an unsplit THP has no count, and bails
       if (!(yield* page_cache_add_speculative(cpu, page, 1))) { cpu.leave(); return false; }
@@ -86,7 +103,7 @@ export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: n
   const out: number[] = [];
   const pt = k.arch.pt;
   const hpage = 2 ** k.arch.hpageShift;
-  const end = start + nr * 4096;
+  const end = start + nr * k.pageSize;
   const flags = yield* local_irq_save(cpu);
   for (let addr = start; addr < end;) {
     const next = Math.min(addr - (addr % hpage) + hpage, end);
@@ -119,10 +136,10 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
   const pmd = loadEntry(m, pmdp);
   let page = -1;
   if (pt.pmd_trans_huge(pmd) && !pt.pmd_trans_splitting(pmd)) {
-    page = (pt.pmd_phys(pmd) >>> 12) + (va % 2 ** k.arch.hpageShift) / 4096;
+    page = k.pfnOf(pt.pmd_phys(pmd)) + Math.floor((va % 2 ** k.arch.hpageShift) / k.pageSize);
   } else if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
     const pte = loadEntry(m, pt.pmd_phys(pmd) + pt.pte_index(va) * 8);
-    if (pt.pte_present(pte)) page = pt.pte_phys(pte) >>> 12;
+    if (pt.pte_present(pte)) page = k.pfnOf(pt.pte_phys(pte));
   }
   if (page >= 0) yield* get_page(cpu, page);
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
@@ -140,7 +157,7 @@ export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: num
     cpu.enter('get_user_pages_unlocked');
     yield* down_read(cpu, K.MMAP_SEM);
     for (let i = fast; i < nr; i++) {
-      const va = start + i * 4096;
+      const va = start + i * k.pageSize;
       for (let tries = 0; ; tries++) {
         const page = yield* follow_page(cpu, k, va);
         if (page >= 0) { pages.push(page); break; }

@@ -8,8 +8,8 @@ import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
 import {
-  dequeue, get_page, page_add_anon_rmap, page_add_new_anon_rmap, page_count, page_remove_rmap, PG_deferred, put_page,
-  total_mapcount,
+  dequeue, get_page, page_add_anon_rmap, page_add_new_anon_rmap, page_count, page_ref_freeze, page_ref_unfreeze,
+  page_remove_rmap, PG_deferred, put_page, total_mapcount,
 } from './mm.js';
 import { dumpPage, Owner, P, PG_double_map, PG_head, PG_locked, pw } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
@@ -38,7 +38,7 @@ export function* do_huge_pmd_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number): 
   const m = cpu.machine;
   const pgtable = yield* pte_alloc_one(cpu, k);
   if (pgtable < 0) { cpu.leave(); return VM_FAULT_FALLBACK; }
-  const head = yield* alloc_pages(cpu, k.arch.hpageShift - 12, Owner.ANON);
+  const head = yield* alloc_pages(cpu, k.arch.hpageShift - k.pageShift, Owner.ANON);
   if (head < 0) {
     yield* pte_free(cpu, pgtable);
     count_vm_event(m, 'thp_fault_fallback');
@@ -56,7 +56,7 @@ export function* do_huge_pmd_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number): 
     yield* page_add_new_anon_rmap(cpu, head, true);
     yield* pgtable_trans_huge_deposit(cpu, k, pmdp, pgtable);
     yield cpu.ev(Ev.pte_store, pmdp);
-    storeEntry(m, pmdp, k.arch.pt.mk_huge_pmd(head * 4096, true)); // set_pmd_at
+    storeEntry(m, pmdp, k.arch.pt.mk_huge_pmd(k.physOf(head), true)); // set_pmd_at
     count_vm_event(m, 'thp_fault_alloc');
     yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   }
@@ -77,7 +77,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   const nr = pt.PTRS_PER_PTE;
   yield cpu.ev(Ev.load, pmdp);
   const pmd = loadEntry(m, pmdp);
-  const head = pt.pmd_phys(pmd) >>> 12;
+  const head = k.pfnOf(pt.pmd_phys(pmd));
   if (Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0) {
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(!page_count(page))', { page: dumpPage(m, head), pmd: hex(pmd) });
   }
@@ -88,7 +88,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
     const ptep = table + i * 8;
     yield cpu.ev(Ev.pte_store, ptep);
     if (!pt.pte_none(loadEntry(m, ptep))) cpu.oops('BUG', 'BUG_ON(!pte_none(*pte))', { pte: hex(loadEntry(m, ptep)) });
-    storeEntry(m, ptep, pt.mk_pte((head + i) * 4096, true)); // set_pte_at
+    storeEntry(m, ptep, pt.mk_pte(k.physOf(head + i), true)); // set_pte_at
     Atomics.add(m.v.pages, pw(head + i, P.MAPCOUNT), 1);
   }
   // the last PMD mapping is gone (one mm, so never double-mapped)
@@ -101,7 +101,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   count_vm_event(m, 'thp_split_pmd');
   cpu.enter('pmdp_invalidate');
   yield* k.arch.pmdpInvalidate(cpu, k, pmdp, address);
-  if (k.variant.kickInPmdpInvalidate) yield* k.smp.kick_all_cpus_sync(cpu);
+  if (k.variant.kickInPmdpInvalidate) yield* k.thpSerialise(cpu);
   cpu.leave();
   yield cpu.ev(Ev.pte_store, pmdp);
   storeEntry(m, pmdp, pt.pmd_populate(table));
@@ -123,7 +123,7 @@ export function* split_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, va: number): 
   yield cpu.ev(Ev.load, pmdp);
   let head = -1;
   if (k.arch.pt.pmd_trans_huge(loadEntry(m, pmdp))) {
-    head = k.arch.pt.pmd_phys(loadEntry(m, pmdp)) >>> 12;
+    head = k.pfnOf(k.arch.pt.pmd_phys(loadEntry(m, pmdp)));
     if (splittingFlush) {
       yield* get_page(cpu, head);
       yield* k.arch.pmdpSplittingFlush(cpu, k, pmdp, haddr);
@@ -177,9 +177,9 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
       const ptep = table + i * 8;
       const pte = loadEntry(m, ptep);
       if (!pt.pte_present(pte)) continue;
-      const sub = pt.pte_phys(pte) >>> 12;
+      const sub = k.pfnOf(pt.pte_phys(pte));
       if (sub < head || sub >= head + nr) continue;
-      const va = k.thpBase() + s * hpage + i * 4096;
+      const va = k.thpBase() + s * hpage + i * k.pageSize;
       yield* k.arch.ptepGetAndClear(cpu, k, ptep, va);
       yield* page_remove_rmap(cpu, sub, false);
       // the reference the pte held (head's count) goes with it
@@ -198,7 +198,7 @@ function* unfreeze_page(cpu: Cpu, k: Kernel, frozen: Frozen[]): Fn<void> {
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   for (const f of frozen) {
     yield cpu.ev(Ev.pte_store, f.ptep);
-    storeEntry(m, f.ptep, k.arch.pt.mk_pte(f.sub * 4096, true));
+    storeEntry(m, f.ptep, k.arch.pt.mk_pte(k.physOf(f.sub), true));
     yield* page_add_anon_rmap(cpu, f.sub);
     yield* get_page(cpu, f.sub);
   }
@@ -226,7 +226,10 @@ export function* split_huge_page(cpu: Cpu, k: Kernel, head: number): Fn<number> 
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
   const count = page_count(cpu, head);
   const mapcount = total_mapcount(cpu, head, nr);
-  if (mapcount === 0 && count === 1) {
+  // v4.5 compares the count; with the freeze switch (v4.8's way) it is frozen at
+  // the caller's one reference, so no speculative reference can slip in after
+  const freeze = k.variant.splitRefFreeze;
+  if (mapcount === 0 && (freeze ? yield* page_ref_freeze(cpu, head, 1) : count === 1)) {
     if (Atomics.load(pg, pw(head, P.FLAGS)) & PG_deferred) dequeue(cpu, head);
     yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
     yield* __split_huge_page(cpu, k, head, nr, frozen);
@@ -261,6 +264,8 @@ function* __split_huge_page(cpu: Cpu, k: Kernel, head: number, nr: number, froze
   }
   Atomics.and(pg, pw(head, P.FLAGS), ~(PG_head | PG_double_map));
   Atomics.store(pg, pw(head, P.ORDER), 0);
+  // a frozen head gets the caller's reference back before the ptes return (v4.8: page_ref_inc(head))
+  if (k.variant.splitRefFreeze) yield* page_ref_unfreeze(cpu, head, 1);
   yield* unfreeze_page(cpu, k, frozen);
   for (let i = 1; i < nr; i++) {
     yield* unlock_page(cpu, head + i);
@@ -313,7 +318,7 @@ export function* zap_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, haddr: number):
   }
   const orig = yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr);
   const table = yield* pgtable_trans_huge_withdraw(cpu, k, pmdp);
-  const head = k.arch.pt.pmd_phys(orig) >>> 12;
+  const head = k.pfnOf(k.arch.pt.pmd_phys(orig));
   yield* page_remove_rmap(cpu, head, true);
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   yield* pte_free(cpu, table);

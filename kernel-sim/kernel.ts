@@ -29,8 +29,13 @@ const BOOT_BYTES = 8 * 1024 * 1024;
 export class Kernel implements KernelEntry {
   readonly smp: Smp;
   readonly costOf: Float64Array;
+  /** the arch's base page (PAGE_SHIFT, PAGE_SIZE) */
+  readonly pageShift: number;
+  readonly pageSize: number;
 
   constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable, readonly variant: KernelVariant) {
+    this.pageShift = arch.pageShift;
+    this.pageSize = 2 ** arch.pageShift;
     this.smp = new Smp(machine, arch);
     this.costOf = costVector(costs, machine.ncpus);
     arch.init?.(this);
@@ -38,7 +43,19 @@ export class Kernel implements KernelEntry {
 
   /** Boot (main thread, once per machine): the page allocator over all memory but the boot tables. */
   boot(): void {
-    initPageAlloc(this.machine, this.arch.hpageShift - 12, BOOT_BYTES);
+    initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, BOOT_BYTES);
+    // every CPU runs a thread of the one process, until a workload says otherwise
+    for (let i = 0; i < this.machine.ncpus; i++) this.switch_mm(i);
+  }
+
+  /** switch_mm: `cpu` runs the process from now on (setup time). */
+  switch_mm(cpu: number): void {
+    Atomics.or(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), 1 << (cpu & 31));
+  }
+
+  /** `cpu` runs another process and never this one: out of mm_cpumask (setup time). */
+  leave_mm(cpu: number): void {
+    Atomics.and(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), ~(1 << (cpu & 31)));
   }
 
   /** The CPU object for simulated CPU `id` in this thread. */
@@ -72,6 +89,29 @@ export class Kernel implements KernelEntry {
     this.smp.register(name, fn);
   }
 
+  mmCpumask(): number[] {
+    const kw = this.machine.v.kernel;
+    const out: number[] = [];
+    for (let i = 0; i < this.machine.ncpus; i++) if (Atomics.load(kw, K.MM_CPUMASK + (i >> 5)) & (1 << (i & 31))) out.push(i);
+    return out;
+  }
+
+  thpSerialiseTargets(): number[] {
+    return this.variant.thpIpiTargets === 'all' ? Array.from({ length: this.machine.ncpus }, (_, i) => i) : this.mmCpumask();
+  }
+
+  /**
+   * The IPI that waits out every interrupts-off walker: kick_all_cpus_sync(),
+   * or, targeted, smp_call_function_many(mm_cpumask(mm), ...), as powerpc's
+   * serialize_against_pte_lookup() later did (v4.13+).
+   */
+  *thpSerialise(cpu: Cpu): Fn<void> {
+    if (this.variant.thpIpiTargets === 'all') return yield* this.smp.kick_all_cpus_sync(cpu);
+    cpu.enter('serialize_against_pte_lookup');
+    yield* this.smp.smp_call_function_many(cpu, this.mmCpumask(), 'do_nothing', 0, true);
+    cpu.leave();
+  }
+
   // --- the process's address space (setup time) -------------------------------
   /** The mm's pgd, created on first use. */
   pgd(): number {
@@ -85,9 +125,9 @@ export class Kernel implements KernelEntry {
     return pgd;
   }
 
-  /** Maps a 4 KiB user page at `va` to a fresh frame; returns the pte address. */
+  /** Maps a base page at `va` to a fresh frame; returns the pte address. */
   mapUserPage(va: number): { ptep: number; phys: number } {
-    const phys = memblock_alloc(this.machine, 4096);
+    const phys = memblock_alloc(this.machine, this.pageSize);
     const ptep = this.arch.mapPage(this.machine, this.pgd(), va, phys, (b) => memblock_alloc(this.machine, b));
     return { ptep, phys };
   }
@@ -122,4 +162,8 @@ export class Kernel implements KernelEntry {
   entry(addr: number): number {
     return loadEntry(this.machine, addr);
   }
+
+  /** page_to_phys / the pfn of a physical address, in base pages */
+  physOf(pfn: number): number { return pfn * this.pageSize; }
+  pfnOf(phys: number): number { return Math.floor(phys / this.pageSize); }
 }

@@ -82,7 +82,7 @@ function* do_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number, ptep: number): Fn
   } else {
     yield* page_add_new_anon_rmap(cpu, pfn, false);
     yield cpu.ev(Ev.pte_store, ptep);
-    storeEntry(m, ptep, k.arch.pt.mk_pte(pfn * 4096, true)); // the VMA is writable: no zero-page mapping for reads
+    storeEntry(m, ptep, k.arch.pt.mk_pte(k.physOf(pfn), true)); // the VMA is writable: no zero-page mapping for reads
     yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   }
   cpu.leave();
@@ -98,13 +98,13 @@ function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: n
   const pmd = loadEntry(m, pmdp);
   const freed: number[] = [];
   if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
-    for (let va = start; va < end; va += 4096) {
+    for (let va = start; va < end; va += k.pageSize) {
       const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
       yield cpu.ev(Ev.load, ptep);
       const pte = loadEntry(m, ptep);
       if (!pt.pte_present(pte)) continue;
       yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
-      const pfn = pt.pte_phys(pte) >>> 12;
+      const pfn = k.pfnOf(pt.pte_phys(pte));
       yield* page_remove_rmap(cpu, pfn, false);
       freed.push(pfn);
     }
@@ -150,8 +150,10 @@ export function* madvise_dontneed(cpu: Cpu, k: Kernel, start: number, end: numbe
  * munmap + mmap of one huge-page slot (mmap_sem held for write): zap
  * everything, then free_pgtables: clear the pmd, flush, and free the page
  * table after a grace period, so the next touch can fault a THP again.
- * The grace period is tlb_remove_table_one's: an IPI to every CPU, waited
- * for, which no interrupts-off walker (fast_gup) can still be inside.
+ * With RCU table freeing the grace period is tlb_remove_table_one's: an IPI
+ * to every CPU, waited for, which no interrupts-off walker (fast_gup) can
+ * still be inside. (The batched call_rcu_sched path ends the same way for such
+ * a walker: its interrupts-off section is an RCU-sched read side.)
  */
 export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
   cpu.enter('vm_munmap');
@@ -173,9 +175,12 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   yield* up_write(cpu, K.MMAP_SEM);
   if (table >= 0) {
-    cpu.enter('tlb_remove_table');
-    yield* k.smp.smp_call_function(cpu, 'do_nothing', 0, true); // tlb_remove_table_smp_sync
-    cpu.leave();
+    if (k.variant.pgtableFree === 'rcu') {
+      cpu.enter('tlb_remove_table');
+      yield* k.smp.smp_call_function(cpu, 'do_nothing', 0, true); // tlb_remove_table_smp_sync
+      cpu.leave();
+    }
+    // 'after-flush': the flush above is all that stands between a walker and the free
     yield* pte_free(cpu, table);
   }
   cpu.leave();

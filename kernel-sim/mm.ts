@@ -57,6 +57,22 @@ export function* page_cache_add_speculative(cpu: Cpu, pfn: number, nr: number): 
   return true;
 }
 
+/**
+ * page_ref_freeze (include/linux/page_ref.h, v4.6+): the count goes from
+ * `count` to 0 in one atomic step, or not at all; while it is 0 every
+ * speculative reference fails.
+ */
+export function* page_ref_freeze(cpu: Cpu, pfn: number, count: number): Fn<boolean> {
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
+  return Atomics.compareExchange(cpu.machine.v.pages, pw(pfn, P.COUNT), count, 0) === count;
+}
+
+/** page_ref_unfreeze: the frozen count is set back. */
+export function* page_ref_unfreeze(cpu: Cpu, pfn: number, count: number): Fn<void> {
+  yield cpu.ev(Ev.atomic, pageAddr(pfn));
+  Atomics.store(cpu.machine.v.pages, pw(pfn, P.COUNT), count);
+}
+
 /** put_page: drop a reference of the compound head; the last one frees it. */
 export function* put_page(cpu: Cpu, pfn: number): Fn<void> {
   const m = cpu.machine;

@@ -1,4 +1,4 @@
-// struct page in shared memory, one PAGE_WORDS record per 4 KiB frame, with
+// struct page in shared memory, one PAGE_WORDS record per base-page frame, with
 // the fields of include/linux/mm_types.h (Linux v4.5) the mm code here uses,
 // plus a KASAN-like shadow: OWNER, and FREED_AT, the machine-wide free
 // sequence number of the frame's last free, so a pin or a TLB entry that
@@ -66,7 +66,7 @@ export function dumpPage(m: Machine, pfn: number): Record<string, number | strin
   const names = [[PG_locked, 'locked'], [PG_head, 'head'], [PG_double_map, 'double_map'], [PG_dirty, 'dirty']]
     .filter(([b]) => flags & (b as number)).map(([, n]) => n);
   return {
-    page: `pfn 0x${pfn.toString(16)} (phys 0x${(pfn * 4096).toString(16)})`,
+    page: `pfn 0x${pfn.toString(16)} (phys 0x${(pfn * 2 ** m.pageShift).toString(16)})`,
     count: f(P.COUNT),
     mapcount: f(P.MAPCOUNT),
     compound_head: head === pfn ? '-' : `pfn 0x${head.toString(16)}`,

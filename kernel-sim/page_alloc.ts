@@ -1,6 +1,6 @@
 // The page allocator, reduced from mm/page_alloc.c (Linux v4.5) to the two
 // orders the THP story needs: order 0, and the arch's huge-page order (s390:
-// a 1 MiB segment, order 8). Memory is cut into blocks of the huge order. A
+// a 1 MiB segment of 4 KiB pages, order 8; ppc64: 16 MiB of 64 KiB pages, order 8). Memory is cut into blocks of the huge order. A
 // whole free block serves a THP; a block broken up serves order-0 pages from
 // its own stack, LIFO, so a freed frame is the next one handed out, as page
 // tables or data alike; a block whose frames are all free again becomes whole.
@@ -8,7 +8,7 @@
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { kwordAddr } from '../emulator/kaddr.js';
-import { BLOCK_META, PAGE_SIZE, type Machine } from '../emulator/machine.js';
+import { BLOCK_META, type Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
 import { dumpPage, Owner, P, PG_dirty, PG_double_map, PG_head, PG_locked, pw } from './mm_types.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
@@ -36,7 +36,7 @@ export function initPageAlloc(m: Machine, order: number, bootBytes: number): voi
   const kw = m.v.kernel;
   const perBlock = 1 << order;
   const nblocks = Math.floor(m.frames / perBlock);
-  const first = Math.ceil(bootBytes / (perBlock * PAGE_SIZE));
+  const first = Math.ceil(bootBytes / (perBlock * 2 ** m.pageShift));
   if (first >= nblocks) throw new OutOfMemory('simulated memory too small for the boot tables');
   Atomics.store(kw, K.BLOCK_ORDER, order);
   Atomics.store(kw, K.FIRST_BLOCK, first);
@@ -59,10 +59,11 @@ export function initPageAlloc(m: Machine, order: number, bootBytes: number): voi
 /** memblock_alloc: setup-time memory, `bytes` aligned to its power-of-two size, never freed. */
 export function memblock_alloc(m: Machine, bytes: number): number {
   const kw = m.v.kernel;
-  const align = Math.max(PAGE_SIZE, 2 ** Math.ceil(Math.log2(bytes)));
-  const limit = Atomics.load(kw, K.FIRST_BLOCK) * (1 << blockOrder(m)) * PAGE_SIZE;
+  const page = 2 ** m.pageShift;
+  const align = Math.max(page, 2 ** Math.ceil(Math.log2(bytes)));
+  const limit = Atomics.load(kw, K.FIRST_BLOCK) * (1 << blockOrder(m)) * page;
   const cur = Atomics.load(kw, K.BOOT_NEXT);
-  const start = Math.ceil(Math.max(cur, PAGE_SIZE) / align) * align; // frame 0 stays unused: 0 is "no table"
+  const start = Math.ceil(Math.max(cur, page) / align) * align; // frame 0 stays unused: 0 is "no table"
   if (start + bytes > limit) throw new OutOfMemory(`memblock: no room for ${bytes} bytes below 0x${limit.toString(16)}`);
   Atomics.store(kw, K.BOOT_NEXT, start + bytes);
   return start;

@@ -21,7 +21,7 @@ import { alloc_pages } from './page_alloc.js';
 export function* pte_alloc_one(cpu: Cpu, k: Kernel): Fn<number> {
   const pfn = yield* alloc_pages(cpu, 0, Owner.PGTABLE);
   if (pfn < 0) return -1;
-  const table = pfn * 4096;
+  const table = k.physOf(pfn);
   const pt = k.arch.pt;
   yield cpu.ev(Ev.work, table, pt.PTRS_PER_PTE); // clearing the table
   for (let i = 0; i < pt.PTRS_PER_PTE; i++) storeEntry(cpu.machine, table + i * 8, pt.pte_empty);
@@ -29,7 +29,7 @@ export function* pte_alloc_one(cpu: Cpu, k: Kernel): Fn<number> {
 }
 
 export function* pte_free(cpu: Cpu, table: number): Fn<void> {
-  yield* put_page(cpu, table >>> 12);
+  yield* put_page(cpu, Math.floor(table / 2 ** cpu.machine.pageShift));
 }
 
 /** The deposit slot of the huge pmd at `pmdp`. */

@@ -18,6 +18,7 @@ import type { Kernel } from '../kernel-sim/kernel.js';
 import { madvise_dontneed, unmap_slot, user_access } from '../kernel-sim/memory.js';
 import { put_page } from '../kernel-sim/mm.js';
 import { dumpPage, freedSince, freeSeq, Owner, P, pw } from '../kernel-sim/mm_types.js';
+import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
 import type { Params, Workload } from './workload.js';
@@ -26,7 +27,7 @@ const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4
 
 function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
   const hpage = 2 ** k.arch.hpageShift;
-  const ppp = hpage / 4096;
+  const ppp = hpage / k.pageSize;
   for (;;) {
     cpu.loops++;
     yield* busy(cpu, p.splitWork!, 500);
@@ -35,7 +36,7 @@ function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
     if (r < p.dontneedPercent!) {
       const n = 1 + cpu.random(16);
       const off = cpu.random(ppp - n);
-      yield* madvise_dontneed(cpu, k, haddr + off * 4096, haddr + (off + n) * 4096);
+      yield* madvise_dontneed(cpu, k, haddr + off * k.pageSize, haddr + (off + n) * k.pageSize);
     } else if (r < p.dontneedPercent! + p.shrinkPercent!) {
       yield* deferred_split_scan(cpu, k);
     } else {
@@ -46,12 +47,12 @@ function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
 
 function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
   const m = k.machine;
-  const area = k.thpSlots() * (2 ** k.arch.hpageShift / 4096);
+  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
   let serial = 0;
   for (;;) {
     cpu.loops++;
     const n = 1 + cpu.random(p.pinPages!);
-    const start = k.thpBase() + cpu.random(area - n) * 4096;
+    const start = k.thpBase() + cpu.random(area - n) * k.pageSize;
     const { pages } = yield* get_user_pages_fast(cpu, k, start, n, true);
     // shadow: no pinned frame may be freed after this point while the pin lasts
     const seq = freeSeq(m);
@@ -60,17 +61,17 @@ function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
     cpu.enter('dma_transfer');
     for (let i = 0; i < pages.length; i++) {
       const pfn = pages[i]!;
-      const addr = pfn * 4096 + PATTERN_OFFSET + cpu.id * 4;
+      const addr = k.physOf(pfn) + PATTERN_OFFSET + cpu.id * 4;
       yield cpu.ev(Ev.store, addr);
-      checkPin(cpu, pfn, seq, start + i * 4096);
+      checkPin(cpu, pfn, seq, start + i * k.pageSize);
       Atomics.store(m.v.mem, addr >>> 2, pattern);
     }
     yield* busy(cpu, p.dmaCycles! >> 1, 500);
     for (let i = 0; i < pages.length; i++) {
       const pfn = pages[i]!;
-      const addr = pfn * 4096 + PATTERN_OFFSET + cpu.id * 4;
+      const addr = k.physOf(pfn) + PATTERN_OFFSET + cpu.id * 4;
       yield cpu.ev(Ev.load, addr);
-      checkPin(cpu, pfn, seq, start + i * 4096);
+      checkPin(cpu, pfn, seq, start + i * k.pageSize);
       const got = Atomics.load(m.v.mem, addr >>> 2);
       if (got !== pattern) {
         cpu.oops('DMA data corruption', `pinned page pfn 0x${pfn.toString(16)} lost the pattern written through the pin`, {
@@ -95,12 +96,27 @@ function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
 }
 
 function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
-  const area = k.thpSlots() * (2 ** k.arch.hpageShift / 4096);
+  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
   for (;;) {
     cpu.loops++;
-    const va = k.thpBase() + cpu.random(area) * 4096 + cpu.id * 4;
+    const va = k.thpBase() + cpu.random(area) * k.pageSize + cpu.id * 4;
     yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
     yield* busy(cpu, p.touchWork!, 500);
+  }
+}
+
+/**
+ * A CPU of another process: it never runs this mm (not in mm_cpumask), and
+ * spends part of its time with interrupts off (its own system calls), where a
+ * THP serialisation IPI sent to every CPU has to wait for it.
+ */
+function* bystander(cpu: Cpu, p: Params): Routine {
+  for (;;) {
+    cpu.loops++;
+    yield* busy(cpu, p.touchWork!, 500);
+    yield* local_irq_disable(cpu);
+    yield* busy(cpu, p.touchWork!, 500);
+    yield* local_irq_enable(cpu);
   }
 }
 
@@ -120,12 +136,15 @@ export const thpSplitVsGup: Workload = {
     touchWork: { type: 'int', default: 200, min: 0, max: 10_000_000, description: 'cycles between two touches' },
     dontneedPercent: { type: 'int', default: 50, min: 0, max: 100, description: 'split actions that are a partial MADV_DONTNEED, percent' },
     shrinkPercent: { type: 'int', default: 30, min: 0, max: 100, description: 'split actions that run the deferred-split shrinker, percent (the rest munmap a THP)' },
+    bystanders: { type: 'int', default: 0, min: 0, max: 255, description: 'CPUs (the last ones) that run another process: outside mm_cpumask, interrupts off half the time' },
   },
   setup(k: Kernel, p: Params): void {
     k.setupThpArea(p.thps!);
+    for (let i = Math.max(0, k.machine.ncpus - p.bystanders!); i < k.machine.ncpus; i++) k.leave_mm(i);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
-    if (cpu.id < p.splitters!) yield* splitter(k, cpu, p);
+    if (cpu.id >= k.machine.ncpus - p.bystanders!) yield* bystander(cpu, p);
+    else if (cpu.id < p.splitters!) yield* splitter(k, cpu, p);
     else if (cpu.id < p.splitters! + p.gupers!) yield* gup(k, cpu, p);
     else yield* toucher(k, cpu, p);
   },

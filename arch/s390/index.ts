@@ -19,6 +19,7 @@ export const s390: Arch = {
   interruptEntry: doExtCallInterrupt,
   sendCallFunctionIpi: arch_send_call_function_ipi_mask,
   sendCallFunctionSingleIpi: arch_send_call_function_single_ipi,
+  pageShift: 12,
   pgdBytes: CRST_TABLE_BYTES,
   hpageShift: HPAGE_SHIFT,
   pgdInit,

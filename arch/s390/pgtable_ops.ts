@@ -76,8 +76,7 @@ export function* pmdp_splitting_flush(cpu: Cpu, k: KernelEntry, pmdp: number): F
   const m = cpu.machine;
   const old = loadEntry(m, pmdp);
   storeEntry(m, pmdp, old | _SEGMENT_ENTRY_SPLIT);
-  const all = Array.from({ length: m.ncpus }, (_, i) => i);
-  if ((old & _SEGMENT_ENTRY_SPLIT) === 0) yield* k.smpCallFunctionMany(cpu, all, 'pmdp_splitting_flush_sync', 0, true);
+  if ((old & _SEGMENT_ENTRY_SPLIT) === 0) yield* k.smpCallFunctionMany(cpu, k.thpSerialiseTargets(), 'pmdp_splitting_flush_sync', 0, true);
   cpu.leave();
 }
 

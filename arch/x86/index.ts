@@ -15,6 +15,7 @@ export const x86: Arch = {
   interruptEntry: callFunctionInterrupt,
   sendCallFunctionIpi: native_send_call_func_ipi,
   sendCallFunctionSingleIpi: native_send_call_func_single_ipi,
+  pageShift: 12,
   pgdBytes: TABLE_BYTES,
   hpageShift: HPAGE_SHIFT,
   pgdInit,

@@ -24,10 +24,6 @@ export function* flush_tlb_func(cpu: Cpu, info: number): Fn<void> {
   cpu.leave();
 }
 
-function mmCpumask(cpu: Cpu): number[] {
-  return Array.from({ length: cpu.machine.ncpus }, (_, i) => i);
-}
-
 /** flush_tlb_mm_range(mm, start, end) */
 export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end: number): Fn<void> {
   cpu.enter('flush_tlb_mm_range');
@@ -45,7 +41,7 @@ export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end
     // one page is all a single flush_tlb_func info names here
     if (pages > 1) info = TLB_FLUSH_ALL;
   }
-  yield* k.smpCallFunctionMany(cpu, mmCpumask(cpu), 'flush_tlb_func', info, true);
+  yield* k.smpCallFunctionMany(cpu, k.mmCpumask(), 'flush_tlb_func', info, true);
   cpu.leave();
 }
 

@@ -45,9 +45,12 @@ function resolve(cfg: RunConfig, machine: Machine): Booted {
   return { machine, kernel, workload, params: cfg.params as Params, costs };
 }
 
+/** The arch's base page, which sizes the struct page array (an unknown arch is refused by resolve). */
+const pageShiftOf = (cfg: RunConfig): number => ARCHES[cfg.arch]?.pageShift ?? 12;
+
 /** Main thread: a new machine, its workload set up. */
 export function bootMachine(cfg: RunConfig): Booted {
-  const b = resolve(cfg, Machine.create(cfg, costTable(cfg.machine).lineShift.cycles));
+  const b = resolve(cfg, Machine.create(cfg, costTable(cfg.machine).lineShift.cycles, pageShiftOf(cfg)));
   b.kernel.boot();
   b.workload.setup?.(b.kernel, b.params);
   return b;
@@ -55,7 +58,7 @@ export function bootMachine(cfg: RunConfig): Booted {
 
 /** A worker: the machine the main thread made. */
 export function attachMachine(cfg: RunConfig, buffer: SharedArrayBuffer): Booted {
-  return resolve(cfg, Machine.attach(cfg, buffer, costTable(cfg.machine).lineShift.cycles));
+  return resolve(cfg, Machine.attach(cfg, buffer, costTable(cfg.machine).lineShift.cycles, pageShiftOf(cfg)));
 }
 
 /** Simulated CPU `id`, running its workload program. */
