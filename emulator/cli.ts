@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // s390emu: the command line. Exit codes: 0 no crash, 1 internal error,
 // 2 bad input, 3 the simulated kernel crashed.
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { MACHINES } from '../arch/index.js';
@@ -174,15 +175,19 @@ function emitReport(r: ValidateReport, a: Record<string, unknown>, out: string |
   else process.stdout.write(validateTable(r) + '\n');
   const internal = r.runs.filter((x) => x.internalError);
   for (const x of internal) process.stderr.write(`s390emu: internal error in ${x.arch} ${x.kernel} ${x.workload} seed ${x.seed}: ${x.internalError}\n  replay: ${x.replay}\n`);
-  process.exitCode = internal.length ? EXIT.INTERNAL : disagreeing(r).length ? EXIT.DISAGREES : EXIT.OK;
+  // a shard's verdict is the merge's: a slice that disagrees is still a slice done
+  process.exitCode = internal.length ? EXIT.INTERNAL : disagreeing(r).length && !r.shard ? EXIT.DISAGREES : EXIT.OK;
 }
 
-function outPath(v: unknown): string | null {
+/** `--out FILE`; a folder (an existing one, or a path ending in '/') takes a name made from the shard. */
+function outPath(v: unknown, shard: { index: number; count: number } | null = null): string | null {
   const o = last(v);
   if (typeof o !== 'string' || o === '') return null;
-  const why = cannotWrite(dirname(resolve(o)));
-  if (why) throw new UsageError(`--out: cannot write '${o}' (${why})`);
-  return resolve(o);
+  const folder = o.endsWith('/') || (existsSync(o) && statSync(o).isDirectory());
+  const file = folder ? join(o, shard ? `validate-shard-${shard.index}-of-${shard.count}.json` : 'validate.json') : o;
+  const why = cannotWrite(dirname(resolve(file)));
+  if (why) throw new UsageError(`--out: cannot write '${file}' (${why})`);
+  return resolve(file);
 }
 
 async function validateCommand(a: Record<string, unknown>): Promise<void> {
@@ -232,7 +237,7 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
       : typeof ex === 'string' ? loadExpectations(ex)
       : sc?.expect.length ? { source: sc.path, list: sc.expect }
       : loadExpectations('lkml-2016');
-    out = outPath(a.out);
+    out = outPath(a.out, shard);
     size = poolSize(spec.driver, plan.items.length, a.jobs === undefined ? undefined : intIn('jobs', last(a.jobs), 1, 256));
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);

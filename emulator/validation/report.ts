@@ -68,7 +68,7 @@ export function mergeReports(paths: readonly string[]): ValidateReport {
   const missing = Array.from({ length: first.jobs }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length) {
     const counts = [...new Set(reports.map((r) => r.shard?.count))].join(', ');
-    throw new UsageError(`merge: ${missing.length} of ${first.jobs} jobs are in no report (first: job ${missing[0]}); shards of ${counts} were given ${reports.length}`);
+    throw new UsageError(`merge: ${missing.length} of ${first.jobs} jobs are in no report (first: job ${missing[0]}); given ${reports.length} report(s) of a ${counts}-way sharding`);
   }
   return buildReport(first.matrix, null, first.jobs, reports.flatMap((r) => r.runs), first.expectations, {
     seconds: Math.max(...reports.map((r) => r.host.seconds)),
