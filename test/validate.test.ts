@@ -59,13 +59,14 @@ t.test('sharded 1/2 and 2/2, merged, equal the unsharded report', async (t) => {
   t.match(whole.stdout, /\| arch \| kernel \| workload \| runs \| crashes \|/, 'Markdown table');
   const s1 = cli(['validate', ...MATRIX, '--shard', '1/2', '--out', file('s1.json'), '--json'], 120_000);
   // the second shard takes its index from a Kubernetes Indexed Job's variable (0-based)
-  const s2 = cli(['validate', ...MATRIX, '--shard', '2', '--out', file('s2.json'), '--json'], 120_000, { JOB_COMPLETION_INDEX: '1' });
+  // ... and, given a folder, names its file after the slice
+  const s2 = cli(['validate', ...MATRIX, '--shard', '2', '--out', `${dir}/shards/`, '--json'], 120_000, { JOB_COMPLETION_INDEX: '1' });
   t.equal(s1.status, 0, s1.stderr);
   t.equal(s2.status, 0, s2.stderr);
   const a = JSON.parse(s1.stdout) as { runs: unknown[]; shard: unknown; jobs: number };
   t.same(a.shard, { index: 1, count: 2 });
   t.equal(a.runs.length, 6, 'every second of 12 jobs');
-  const merged = cli(['merge', file('s2.json'), file('s1.json'), '--out', file('merged.json')]);
+  const merged = cli(['merge', join(dir, 'shards', 'validate-shard-2-of-2.json'), file('s1.json'), '--out', file('merged.json')]);
   t.equal(merged.status, 0, merged.stderr);
   t.same(seedOnly(file('merged.json')), seedOnly(file('whole.json')));
   const r = seedOnly(file('whole.json')) as { cells: { arch: string; kernel: string; crashes: number }[] };
