@@ -2,7 +2,7 @@
 // with the interleavings forced by hand: RCU table freeing against a lockless
 // walk, the refcount freeze of split_huge_page(), and mm_cpumask-targeted IPIs.
 import t from 'tap';
-import type { Cpu, Fn, Routine } from '../emulator/cpu.js';
+import type { Cpu, Routine } from '../emulator/cpu.js';
 import { bootMachine } from '../emulator/driver/boot.js';
 import { Ev } from '../emulator/events.js';
 import { M, OOPS_BYTES } from '../emulator/machine.js';
@@ -15,8 +15,7 @@ import { get_page, page_cache_add_speculative } from '../kernel-sim/mm.js';
 import { P, pw } from '../kernel-sim/mm_types.js';
 import { KERNEL_VARIANTS, type VariantSwitches } from '../kernel-sim/variants.js';
 import { config } from './helpers.js';
-
-const idle = function* (): Routine { for (;;) yield Ev.idle; };
+import { idle, runOn, stepAll, stepUntil } from './stepping.js';
 
 function boot(arch: string, switches: Partial<VariantSwitches>, cpus = 2) {
   const base = KERNEL_VARIANTS.find((v) => v.name === 'v4.5')!;
@@ -26,29 +25,6 @@ function boot(arch: string, switches: Partial<VariantSwitches>, cpus = 2) {
   const all = Array.from({ length: cpus }, (_, i) => k.newCpu(i));
   for (const c of all) c.start(idle());
   return { k, m: b.machine, cpus: all };
-}
-
-function stepUntil(cpu: Cpu, until: () => boolean, limit = 200_000): void {
-  for (let n = 0; !until(); n++) {
-    if (n > limit) throw new Error('condition never reached');
-    cpu.step();
-  }
-}
-
-function stepAll(cpus: Cpu[], until: () => boolean): void {
-  for (let n = 0; !until(); n++) {
-    if (n > 5_000_000) throw new Error('routine did not finish');
-    cpus.reduce((a, c) => (c.clock < a.clock ? c : a)).step();
-  }
-}
-
-/** Runs `fn` on `cpu` to its end, every CPU stepped in virtual-time order. */
-function runOn<T>(cpus: Cpu[], cpu: Cpu, fn: Fn<T>): T {
-  let out: T | undefined;
-  let done = false;
-  cpu.start((function* (): Routine { out = yield* fn; done = true; })());
-  stepAll(cpus, () => done);
-  return out as T;
 }
 
 /** A huge page faulted in at the THP base and its pmd split into a page table. */

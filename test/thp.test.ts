@@ -2,9 +2,8 @@
 // fast_gup's bail-outs and re-check, split refusing a pinned page, and the
 // counts of a THP's life balancing back to zero.
 import t, { type Test } from 'tap';
-import type { Cpu, Fn, Routine } from '../emulator/cpu.js';
+import type { Routine } from '../emulator/cpu.js';
 import { bootMachine } from '../emulator/driver/boot.js';
-import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import { __get_user_pages_fast } from '../kernel-sim/gup.js';
 import { deferred_split_scan, split_huge_page, split_huge_pmd, trylock_page, unlock_page } from '../kernel-sim/huge_memory.js';
@@ -16,6 +15,7 @@ import { nrFreePages } from '../kernel-sim/page_alloc.js';
 import { _SEGMENT_ENTRY_SPLIT } from '../arch/s390/pgtable.js';
 import { _PAGE_SPLITTING } from '../arch/x86/pgtable_ops.js';
 import { config } from './helpers.js';
+import { idle, runOn, stepAll, stepUntil } from './stepping.js';
 
 function boot(arch: string, kernel: string) {
   const b = bootMachine(config({ workload: 'thp-split-vs-gup', arch, kernel, cpus: 2, driver: 'deterministic', param: ['thps=2'] }));
@@ -23,43 +23,12 @@ function boot(arch: string, kernel: string) {
   return { k, m: b.machine, cpus: [k.newCpu(0), k.newCpu(1)] };
 }
 
-/**
- * Runs `fn` on `cpu` to its end while the other CPUs idle (and take their
- * IPIs), every CPU stepped in virtual-time order.
- */
-function runOn<T>(k: Kernel, cpus: Cpu[], cpu: Cpu, fn: Fn<T>): T {
-  let out: T | undefined;
-  let done = false;
-  cpu.start((function* (): Routine { out = yield* fn; done = true; })());
-  stepAll(cpus, () => done);
-  void k;
-  return out as T;
-}
-
-/** Steps every CPU in virtual-time order until `until()` holds. */
-function stepAll(cpus: Cpu[], until: () => boolean): void {
-  for (let n = 0; !until(); n++) {
-    if (n > 5_000_000) throw new Error('routine did not finish');
-    cpus.reduce((a, c) => (c.clock < a.clock ? c : a)).step();
-  }
-}
-
-/** Steps `cpu`'s routine alone until `until()` holds at an instruction boundary. */
-function stepUntil(cpu: Cpu, until: () => boolean): void {
-  for (let n = 0; !until(); n++) {
-    if (n > 100_000) throw new Error('condition never reached');
-    cpu.step();
-  }
-}
-
-const idle = function* (): Routine { for (;;) yield Ev.idle; };
-
 function setup(t: Test, arch: string, kernel: string) {
   const s = boot(arch, kernel);
   for (const c of s.cpus) c.start(idle());
   const va = s.k.thpBase();
   // touch the first huge page: a THP fault
-  runOn(s.k, s.cpus, s.cpus[0]!, user_access(s.cpus[0]!, s.k, va, true, 1));
+  runOn(s.cpus, s.cpus[0]!, user_access(s.cpus[0]!, s.k, va, true, 1));
   const pmdp = s.k.pmdp(va);
   const pmd = loadEntry(s.m, pmdp);
   t.ok(s.k.arch.pt.pmd_trans_huge(pmd), `${arch}: the fault made a huge pmd`);
@@ -74,43 +43,43 @@ for (const arch of ['s390', 'x86']) {
     const { k, m, cpus, va, pmdp, head } = setup(t, arch, 'v4.4');
     const split = arch === 's390' ? _SEGMENT_ENTRY_SPLIT : _PAGE_SPLITTING;
     storeEntry(m, pmdp, loadEntry(m, pmdp) | split);
-    const pages = runOn(k, cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va, 4, true));
+    const pages = runOn(cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va, 4, true));
     t.same(pages, []);
     t.equal(count(m, head), 1, 'no reference taken');
   });
 
   t.test(`${arch} v4.5-rc1: fast_gup bails on an invalidated pmd`, async (t) => {
     const { k, m, cpus, va, pmdp, head } = setup(t, arch, 'v4.5-rc1');
-    runOn(k, cpus, cpus[0]!, k.arch.pmdpInvalidate(cpus[0]!, k, pmdp, va));
-    const pages = runOn(k, cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va, 4, true));
+    runOn(cpus, cpus[0]!, k.arch.pmdpInvalidate(cpus[0]!, k, pmdp, va));
+    const pages = runOn(cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va, 4, true));
     t.same(pages, []);
     t.equal(count(m, head), 1);
   });
 
   t.test(`${arch}: fast_gup pins a huge pmd's subpages with references on the head`, async (t) => {
     const { k, m, cpus, va, head } = setup(t, arch, 'v4.5');
-    const pages = runOn(k, cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va + 0x3000, 4, true));
+    const pages = runOn(cpus, cpus[1]!, __get_user_pages_fast(cpus[1]!, k, va + 0x3000, 4, true));
     t.same(pages, [head + 3, head + 4, head + 5, head + 6]);
     t.equal(count(m, head), 5);
-    for (const p of pages) runOn(k, cpus, cpus[1]!, put_page(cpus[1]!, p));
+    for (const p of pages) runOn(cpus, cpus[1]!, put_page(cpus[1]!, p));
     t.equal(count(m, head), 1);
   });
 
   t.test(`${arch}: split_huge_page refuses a pinned THP with -EBUSY, then splits it`, async (t) => {
     const { k, m, cpus, va, pmdp, head } = setup(t, arch, 'v4.5');
     const cpu = cpus[0]!;
-    runOn(k, cpus, cpu, split_huge_pmd(cpu, k, pmdp, va));
+    runOn(cpus, cpu, split_huge_pmd(cpu, k, pmdp, va));
     const nr = k.arch.pt.PTRS_PER_PTE;
     t.equal(count(m, head), nr, 'after the pmd split: a reference per pte');
-    runOn(k, cpus, cpu, get_page(cpu, head)); // the caller's reference
-    runOn(k, cpus, cpu, get_page(cpu, head + 7)); // a gup pin
-    t.ok(runOn(k, cpus, cpu, trylock_page(cpu, head)));
-    t.equal(runOn(k, cpus, cpu, split_huge_page(cpu, k, head)), -16, '-EBUSY');
+    runOn(cpus, cpu, get_page(cpu, head)); // the caller's reference
+    runOn(cpus, cpu, get_page(cpu, head + 7)); // a gup pin
+    t.ok(runOn(cpus, cpu, trylock_page(cpu, head)));
+    t.equal(runOn(cpus, cpu, split_huge_page(cpu, k, head)), -16, '-EBUSY');
     t.equal(count(m, head), nr + 2, 'counts restored');
-    runOn(k, cpus, cpu, put_page(cpu, head + 7));
-    t.equal(runOn(k, cpus, cpu, split_huge_page(cpu, k, head)), 0, 'unpinned, it splits');
-    runOn(k, cpus, cpu, unlock_page(cpu, head));
-    runOn(k, cpus, cpu, put_page(cpu, head));
+    runOn(cpus, cpu, put_page(cpu, head + 7));
+    t.equal(runOn(cpus, cpu, split_huge_page(cpu, k, head)), 0, 'unpinned, it splits');
+    runOn(cpus, cpu, unlock_page(cpu, head));
+    runOn(cpus, cpu, put_page(cpu, head));
     const ordinary = Array.from({ length: nr }, (_, i) => head + i)
       .filter((p) => count(m, p) === 1 && Atomics.load(m.v.pages, pw(p, P.MAPCOUNT)) === 0);
     t.equal(ordinary.length, nr, 'every subpage: one reference and one mapping, its pte\'s');
@@ -120,15 +89,15 @@ for (const arch of ['s390', 'x86']) {
     const { k, m, cpus, va, head } = setup(t, arch, 'v4.5');
     const cpu = cpus[0]!;
     const hpage = 2 ** k.arch.hpageShift;
-    runOn(k, cpus, cpu, madvise_dontneed(cpu, k, va + 0x10000, va + 0x20000)); // split the pmd, zap 16 pages
+    runOn(cpus, cpu, madvise_dontneed(cpu, k, va + 0x10000, va + 0x20000)); // split the pmd, zap 16 pages
     t.equal(Atomics.load(m.v.kernel, 10 /* K.SPLIT_QUEUE_LEN */), 1, 'the THP waits on the deferred split queue');
-    t.equal(runOn(k, cpus, cpu, deferred_split_scan(cpu, k)), 0, 'the shrinker split it');
+    t.equal(runOn(cpus, cpu, deferred_split_scan(cpu, k)), 0, 'the shrinker split it');
     const freed = Array.from({ length: 16 }, (_, i) => head + 16 + i).filter((p) => Atomics.load(m.v.pages, pw(p, P.OWNER)) === 0);
     t.equal(freed.length, 16, 'the 16 zapped subpages are free');
-    runOn(k, cpus, cpu, unmap_slot(cpu, k, va));
+    runOn(cpus, cpu, unmap_slot(cpu, k, va));
     t.equal(nrFreePages(m), freeAtBoot(k), 'every frame (page, page tables) is back');
     t.equal(loadEntry(m, k.pmdp(va)), k.arch.pt.pmd_empty, 'the pmd is empty again');
-    runOn(k, cpus, cpu, user_access(cpu, k, va + hpage / 2, true, 2));
+    runOn(cpus, cpu, user_access(cpu, k, va + hpage / 2, true, 2));
     t.ok(k.arch.pt.pmd_trans_huge(loadEntry(m, k.pmdp(va))), 'and the next touch faults a THP again');
   });
 }
