@@ -4,12 +4,14 @@ import { s390 } from './s390/index.js';
 import { S390_MACHINES } from './s390/costs.js';
 import { x86 } from './x86/index.js';
 import { X86_MACHINES } from './x86/costs.js';
+import { arm64 } from './arm64/index.js';
+import { ARM64_MACHINES } from './arm64/costs.js';
 
-export const ARCHES: Readonly<Record<string, Arch>> = { s390, x86 };
-export const MACHINES: readonly CostTable[] = [...S390_MACHINES, ...X86_MACHINES];
+export const ARCHES: Readonly<Record<string, Arch>> = { s390, x86, arm64 };
+export const MACHINES: readonly CostTable[] = [...S390_MACHINES, ...X86_MACHINES, ...ARM64_MACHINES];
 
 /** The default cost table of each arch. */
-export const DEFAULT_MACHINE: Readonly<Record<string, string>> = { s390: 'z13', x86: 'haswell-ep' };
+export const DEFAULT_MACHINE: Readonly<Record<string, string>> = { s390: 'z13', x86: 'haswell-ep', arm64: 'thunderx' };
 
 export function machinesOf(arch: string): CostTable[] {
   return MACHINES.filter((m) => m.arch === arch);
