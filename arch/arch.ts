@@ -4,6 +4,7 @@
 import type { Cpu, Fn, InterruptEntry } from '../emulator/cpu.js';
 import type { EventName } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
+import type { KernelVariant } from '../kernel-sim/variants.js';
 
 /** One figure of a cost table, with where it comes from. */
 export interface CostRow {
@@ -45,6 +46,8 @@ export interface KernelEntry {
   thpSerialiseTargets(): readonly number[];
   /** kick_all_cpus_sync(), or its mm_cpumask form, as the variant says (pre-4.5 splitting flushes) */
   thpSerialise(cpu: Cpu): Fn<void>;
+  /** the running kernel: an arch's own fix is one of its switches (ppc64 splitPrepare) */
+  readonly variant: KernelVariant;
 }
 
 /** Result of a user access: the physical address, or a fault. */
@@ -64,6 +67,8 @@ export interface Arch {
 
   /** registers the arch's IPI functions with the generic kernel (x86 flush_tlb_func) */
   init?(k: KernelEntry): void;
+  /** boot, once per machine after the page allocator (ppc64 htab_initialize: the hashed page table) */
+  boot?(m: Machine, alloc: (bytes: number) => number): void;
   /** The arch's interrupt entry (s390 do_ext_call_interrupt, x86 smp_call_function_interrupt). */
   interruptEntry(k: KernelEntry): InterruptEntry;
   /** arch_send_call_function_ipi_mask */
@@ -125,6 +130,19 @@ export interface Arch {
   pmdAlloc(m: Machine, pgd: number, vaddr: number, alloc: (bytes: number) => number): number;
   /** the walk fast_gup makes down to the pmd, with interrupts off; -1 when an upper level is empty */
   gupWalkToPmd(cpu: Cpu, pgd: number, vaddr: number): Fn<number>;
+
+  // --- hooks an arch overrides only where it keeps state in the deposited table (__HAVE_ARCH_*)
+  /** pgtable_trans_huge_deposit (ppc64: the table's address in the second half of the PMD table) */
+  pgtableDeposit?(cpu: Cpu, k: KernelEntry, pmdp: number, table: number): Fn<void>;
+  /** pgtable_trans_huge_withdraw (ppc64: clears the hash slots the table held) */
+  pgtableWithdraw?(cpu: Cpu, k: KernelEntry, pmdp: number): Fn<number>;
+  /** pmdp_huge_split_prepare, called by __split_huge_pmd_locked before the withdraw (generic: nothing) */
+  pmdpHugeSplitPrepare?(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<void>;
+  /**
+   * fast_gup's pte reference goes to compound_head(page), as the generic RCU
+   * fast GUP of mm/gup.c does (ppc64); s390's own gup.c takes it on the page.
+   */
+  readonly gupPteRefHead?: boolean;
 }
 
 /** Entry formats, as the arch's pgtable.h defines them (all on the low word of an entry). */

@@ -46,13 +46,13 @@ function lookup(m: Machine, cpu: number, va: number, hshift: number, at: { s: nu
   return t[s + PHYS]!;
 }
 
-function fill(m: Machine, s: number, tag: number, phys: number, upper: number, pte: number): void {
+function fill(m: Machine, s: number, tag: number, phys: number, upper: number, pte: number, seq = freeSeq(m)): void {
   const t = m.v.tlb;
   Atomics.store(t, s + TAG, 0);
   t[s + PHYS] = phys;
   t[s + UPPER] = upper;
   t[s + PTE] = pte;
-  t[s + SEQ] = freeSeq(m);
+  t[s + SEQ] = seq;
   Atomics.store(t, s + TAG, tag);
 }
 
@@ -103,14 +103,58 @@ export function tlbFlushOne(m: Machine, cpu: number, va: number, hshift: number)
  */
 export function tlbFormChecked(
   m: Machine, cpu: number, va: number, hshift: number, large: boolean, phys: number, upper: number, upperVal: number,
-  pte: number, pteVal: number,
+  pte: number, pteVal: number, seq?: number,
 ): boolean {
   const s = large ? largeSlot(cpu, va, hshift) : slot(m, cpu, va);
-  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : vpnOf(m, va) + 1, phys, upper, pte);
+  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : vpnOf(m, va) + 1, phys, upper, pte, seq);
   const mem = m.v.mem;
   if (Atomics.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || Atomics.load(mem, (pte >>> 2) + 1) === pteVal)) return true;
   Atomics.store(m.v.tlb, s + TAG, 0);
   return false;
+}
+
+/**
+ * Clears, on the CPUs in `cpus`, the translation of the page at `va`: its
+ * base-page entry, or (`large`) the entry of the huge page covering it; a
+ * TLB invalidation by virtual address and page size (ppc64 tlbie/tlbiel).
+ */
+export function tlbPurgeVa(m: Machine, cpus: Iterable<number>, va: number, hshift: number, large: boolean): number {
+  const t = m.v.tlb;
+  let purged = 0;
+  for (const c of cpus) {
+    const s = large ? largeSlot(c, va, hshift) : slot(m, c, va);
+    if (Atomics.load(t, s + TAG) === (large ? Math.floor(va / 2 ** hshift) : vpnOf(m, va)) + 1) {
+      Atomics.store(t, s + TAG, 0);
+      purged++;
+    }
+  }
+  return purged;
+}
+
+/**
+ * Whether CPU `cpu` holds two translations of `va` at once, a base-page and a
+ * huge one: what a real TLB or ERAT finds as a multi-hit. Returns both
+ * entries' physical addresses and where they were formed from, or null.
+ */
+export function tlbMultiHit(m: Machine, cpu: number, va: number, hshift: number): { base: number; large: number; baseFrom: number; largeFrom: number } | null {
+  const t = m.v.tlb;
+  const l = largeSlot(cpu, va, hshift);
+  const s = slot(m, cpu, va);
+  if (Atomics.load(t, l + TAG) !== Math.floor(va / 2 ** hshift) + 1 || Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1) return null;
+  return {
+    base: t[s + PHYS]!, large: t[l + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift),
+    baseFrom: t[s + UPPER]!, largeFrom: t[l + UPPER]!,
+  };
+}
+
+/**
+ * Room for a base-page entry in a TLB that keeps both sizes in one array
+ * (POWER8's ERAT): the huge-page entry at the slot the base page number
+ * indexes goes, as a fill of the shared array would evict it.
+ */
+export function tlbEvictLargeFor(m: Machine, cpu: number, va: number): void {
+  const l = (cpu * PER_CPU + TLB_ENTRIES + (vpnOf(m, va) % TLB_LARGE)) * TLB_FIELDS;
+  Atomics.store(m.v.tlb, l + TAG, 0);
 }
 
 /** Clears all of this CPU's entries (a full local flush). */
@@ -125,13 +169,16 @@ export function tlbHolds(m: Machine, cpu: number, va: number, hshift: number): b
   return lookup(m, cpu, va, hshift, { s: 0 }) >= 0;
 }
 
+/** What an arch says of a TLB entry in a use-after-free report, from its `upper` and `pte` fields. */
+export type TlbEntryInfo = (upper: number, pte: number) => Record<string, unknown>;
+
 /**
  * A user access's translation, for every arch: the TLB, and on a miss the
  * arch's table walk; one instruction, so no interrupt is taken inside it.
  */
-export function translateVia(cpu: Cpu, va: number, hshift: number, walk: () => Fn<number>): Fn<number> {
+export function translateVia(cpu: Cpu, va: number, hshift: number, walk: () => Fn<number>, info?: TlbEntryInfo): Fn<number> {
   return asOneInstruction(cpu, (function* (): Fn<number> {
-    const hit = yield* tlbAccess(cpu, va, hshift);
+    const hit = yield* tlbAccess(cpu, va, hshift, info);
     return hit >= 0 ? hit : yield* walk();
   })());
 }
@@ -140,7 +187,7 @@ export function translateVia(cpu: Cpu, va: number, hshift: number, walk: () => F
  * The first half of every user access: the CPU's TLB. Returns the physical
  * address on a hit, or -1 on a miss, after which the arch walks its tables.
  */
-export function* tlbAccess(cpu: Cpu, va: number, hshift: number): Fn<number> {
+export function* tlbAccess(cpu: Cpu, va: number, hshift: number, info?: TlbEntryInfo): Fn<number> {
   const m = cpu.machine;
   const at = { s: 0 };
   const hit = lookup(m, cpu.id, va, hshift, at);
@@ -159,8 +206,10 @@ export function* tlbAccess(cpu: Cpu, va: number, hshift: number): Fn<number> {
     const upper = t[at.s + UPPER]!;
     cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
       address: `0x${va.toString(16)}`,
-      tlbEntry: t[at.s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
-      pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+      ...(info ? info(upper, t[at.s + PTE]!) : {
+        tlbEntry: t[at.s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+        pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+      }),
       page: dumpPage(m, pfn),
     });
   }

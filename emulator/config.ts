@@ -58,3 +58,12 @@ export const DEFAULTS = {
   simMs: 2,
   watchdogMs: 5,
 } as const;
+
+/**
+ * The memory a run of an arch gets unless told otherwise, where DEFAULTS.memMiB
+ * is too small: ppc64's THPs are 16 MiB (64 KiB pages), so 64 MiB holds three
+ * allocator blocks besides the boot memory, which the first page tables and
+ * base pages break up, and no THP ever forms. 256 MiB gives 15.
+ */
+export const ARCH_DEFAULT_MEM_MIB: Readonly<Record<string, number>> = { ppc64: 256 };
+export const defaultMemMiB = (arch: string): number => ARCH_DEFAULT_MEM_MIB[arch] ?? DEFAULTS.memMiB;

@@ -12,12 +12,12 @@ import { Ev } from '../emulator/events.js';
 import { loadEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
-import { handle_mm_fault } from './memory.js';
+import { handle_mm_fault, VM_FAULT_OOM } from './memory.js';
 import { get_head_page_multiple, get_page, page_cache_add_speculative, put_page } from './mm.js';
 import { local_irq_restore, local_irq_save } from './irqflags.js';
 import { down_read, spin_lock, spin_unlock, up_read } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
-import { dumpPage, Owner, P, pw } from './mm_types.js';
+import { compoundHead, dumpPage, Owner, P, pw } from './mm_types.js';
 
 export interface GupResult {
   /** pinned pages, in address order (subpage pfns) */
@@ -80,8 +80,10 @@ function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: num
     if (!pt.gup_pte_ok(pte, write)) { cpu.leave(); return false; }
     const page = k.pfnOf(pt.pte_phys(pte));
     if (k.arch.gupSpeculative) {
-      // page_cache_get_speculative on the page itself: a tail of an unsplit THP has no count, and bails
-      if (!(yield* page_cache_add_speculative(cpu, page, 1))) { cpu.leave(); return false; }
+      // page_cache_get_speculative on the page itself (s390 gup.c: a tail of an unsplit THP has
+      // no count, and bails) or on compound_head(page) (the generic fast GUP of mm/gup.c)
+      const ref = k.arch.gupPteRefHead ? compoundHead(m, page) : page;
+      if (!(yield* page_cache_add_speculative(cpu, ref, 1))) { cpu.leave(); return false; }
       yield cpu.ev(Ev.load, ptep);
       if (loadEntry(m, ptep) !== pte) {
         yield* put_page(cpu, page);
@@ -156,13 +158,14 @@ export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: num
   if (fast < nr) {
     cpu.enter('get_user_pages_unlocked');
     yield* down_read(cpu, K.MMAP_SEM);
-    for (let i = fast; i < nr; i++) {
+    pin: for (let i = fast; i < nr; i++) {
       const va = start + i * k.pageSize;
       for (let tries = 0; ; tries++) {
         const page = yield* follow_page(cpu, k, va);
         if (page >= 0) { pages.push(page); break; }
         if (tries > 100) cpu.oops('BUG', `get_user_pages: 0x${va.toString(16)} never became present`);
-        yield* handle_mm_fault(cpu, k, va, write);
+        // a fault that finds no memory ends the pinning (get_user_pages returns what it has, or -ENOMEM)
+        if ((yield* handle_mm_fault(cpu, k, va, write)) & VM_FAULT_OOM) break pin;
       }
     }
     yield* up_read(cpu, K.MMAP_SEM);

@@ -83,6 +83,8 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   }
   yield cpu.ev(Ev.atomic, pageAddr(head));
   Atomics.add(m.v.pages, pw(head, P.COUNT), nr - 1); // a reference per pte to be
+  // pmdp_huge_split_prepare: nothing, but where the arch keeps state in the deposited table
+  if (k.arch.pmdpHugeSplitPrepare) yield* k.arch.pmdpHugeSplitPrepare(cpu, k, pmdp, haddr);
   const table = yield* pgtable_trans_huge_withdraw(cpu, k, pmdp);
   for (let i = 0; i < nr; i++) {
     const ptep = table + i * 8;

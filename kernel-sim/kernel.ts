@@ -43,7 +43,9 @@ export class Kernel implements KernelEntry {
 
   /** Boot (main thread, once per machine): the page allocator over all memory but the boot tables. */
   boot(): void {
-    initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, BOOT_BYTES);
+    // room for the tables and, aligned among them, one huge page of a litmus mapping, however large the arch's
+    initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, Math.max(BOOT_BYTES, 3 * 2 ** this.arch.hpageShift));
+    this.arch.boot?.(this.machine, (b) => memblock_alloc(this.machine, b));
     // every CPU runs a thread of the one process, until a workload says otherwise
     for (let i = 0; i < this.machine.ncpus; i++) this.switch_mm(i);
   }

@@ -20,7 +20,9 @@ export const K = {
   VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)
   PMD_HUGE_PTE: 512,  // deposited page tables, one slot per THP-area pmd (up to 1024)
+  ARCH: 2048,         // words the arch keeps for itself (ppc64: hashed page table, native_tlbie_lock)
 } as const;
+export const ARCH_WORDS = 64;
 export const WORKLOAD_WORDS = 64;
 export const SPLIT_QUEUE_MAX = 256;
 export const PMD_SLOTS = 1024;

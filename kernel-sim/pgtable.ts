@@ -41,12 +41,14 @@ function slot(k: Kernel, pmdp: number): number {
 
 /** pgtable_trans_huge_deposit: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_deposit(cpu: Cpu, k: Kernel, pmdp: number, table: number): Fn<void> {
+  if (k.arch.pgtableDeposit) return yield* k.arch.pgtableDeposit(cpu, k, pmdp, table);
   yield cpu.ev(Ev.store, kwordAddr(slot(k, pmdp)));
   Atomics.store(k.machine.v.kernel, slot(k, pmdp), table);
 }
 
 /** pgtable_trans_huge_withdraw: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_withdraw(cpu: Cpu, k: Kernel, pmdp: number): Fn<number> {
+  if (k.arch.pgtableWithdraw) return yield* k.arch.pgtableWithdraw(cpu, k, pmdp);
   yield cpu.ev(Ev.load, kwordAddr(slot(k, pmdp)));
   const table = Atomics.exchange(k.machine.v.kernel, slot(k, pmdp), 0);
   if (table === 0) throw new Error(`no page table deposited for pmd 0x${pmdp.toString(16)}`);

@@ -36,6 +36,18 @@ export interface VariantSwitches {
    * serialize_against_pte_lookup() later did on powerpc.
    */
   readonly thpIpiTargets: 'all' | 'mm-cpumask';
+  /**
+   * The arch prepares a huge pmd before __split_huge_pmd_locked() withdraws
+   * its deposited page table (pmdp_huge_split_prepare()), and the arch's
+   * pmdp_invalidate() then waits out lockless page-table walkers
+   * (kick_all_cpus_sync()). PowerPC's fix for the rework: c777e2a8b654
+   * "powerpc/mm: Fix Multi hit ERAT cause by recent THP update" (A. Kumar
+   * K.V., Feb 2016; not in v4.5-rc4, in v4.5). Without it ppc64 withdraws the
+   * table that records the THP's HPTEs before flushing them, so they stay
+   * in the hashed page table. Archs that keep nothing in the deposited table
+   * (s390, x86, arm64) have nothing to prepare and ignore it.
+   */
+  readonly splitPrepare: boolean;
 }
 
 export interface KernelVariant extends VariantSwitches {
@@ -51,6 +63,7 @@ export const VARIANT_SWITCHES: { readonly [K in keyof VariantSwitches]: { readon
   pgtableFree: { values: ['rcu', 'after-flush'], description: 'free_pgtables(): tlb_remove_table() after a grace period, or free once the TLB flush returns' },
   splitRefFreeze: { values: [false, true], description: 'split_huge_page() freezes the refcount with page_ref_freeze()' },
   thpIpiTargets: { values: ['all', 'mm-cpumask'], description: 'THP serialisation IPIs go to all CPUs or to mm_cpumask()' },
+  splitPrepare: { values: [false, true], description: 'pmdp_huge_split_prepare() before the deposited table is withdrawn, and a kick in the arch\'s pmdp_invalidate() (ppc64 hash)' },
 };
 
 /** v4.5's mm as presets share it; a preset names only what differs. */
@@ -64,6 +77,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: false,
     ...V4_5_MM,
+    splitPrepare: false, // n/a: pmdp_splitting_flush() flushes the hash and kicks before the split
   },
   {
     name: 'v4.5-rc1',
@@ -72,6 +86,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     pmdpInvalidateAddress: 'past-end',
     kickInPmdpInvalidate: false,
     ...V4_5_MM,
+    splitPrepare: false,
   },
   {
     name: 'v4.5-rc1+kick',
@@ -80,6 +95,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     pmdpInvalidateAddress: 'past-end',
     kickInPmdpInvalidate: true,
     ...V4_5_MM,
+    splitPrepare: false,
   },
   {
     name: 'v4.5+kick',
@@ -88,6 +104,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: true,
     ...V4_5_MM,
+    splitPrepare: true,
   },
   {
     name: 'v4.5',
@@ -96,5 +113,6 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     pmdpInvalidateAddress: 'haddr',
     kickInPmdpInvalidate: false,
     ...V4_5_MM,
+    splitPrepare: true,
   },
 ];
