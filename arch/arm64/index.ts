@@ -14,6 +14,8 @@ export const arm64: Arch = {
   description: 'arm64 (ARMv8-A, 4 KiB pages, 3 levels): TLB invalidation is a TLBI ...IS broadcast that interrupts nobody; IPIs are GICv3 SGIs',
   tlbFlush: 'broadcast',
   gupSpeculative: true,
+  // gup_pte_range of the generic fast GUP takes its reference on compound_head(page) (v4.5 mm/gup.c)
+  gupPteRefHead: true,
   interruptEntry: gicHandleIrq,
   sendCallFunctionIpi: arch_send_call_function_ipi_mask,
   sendCallFunctionSingleIpi: arch_send_call_function_single_ipi,
