@@ -48,7 +48,7 @@ function runOptions(y: Argv) {
     .option('machine', { type: 'string', describe: 'cost table (default: the arch\'s, see s390emu list)' })
     .option('kernel', { type: 'string', describe: `one of: ${KERNEL_VARIANTS.map((k) => k.name).join(', ')} (default ${DEFAULTS.kernel})` })
     .option('cpus', { type: 'string', describe: `simulated CPUs, ${LIMITS.cpus.min}-${LIMITS.cpus.max} (default ${DEFAULTS.cpus})` })
-    .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max} (default ${DEFAULTS.memMiB})` })
+    .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max} (default ${DEFAULTS.memMiB}; ppc64 256, at most 512)` })
     .option('seed', { type: 'string', describe: `seed of every random choice (default ${DEFAULTS.seed})` })
     .option('driver', { type: 'string', describe: `${DRIVERS.join(' or ')} (default ${DEFAULTS.driver})` })
     .option('slack', { type: 'string', describe: `cycles a CPU may run ahead of the slowest (parallel), or 'inf' (default ${DEFAULTS.slack})` })
@@ -218,7 +218,8 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
       firstSeed: intIn('first-seed', pick('first-seed', 1), 0, 2 ** 32 - 1),
       driver,
       cpus: intIn('cpus', pick('cpus', d.cpus ?? DEFAULTS.cpus), 1, LIMITS.cpus.max),
-      memMiB: intIn('mem', pick('mem', d.mem ?? DEFAULTS.memMiB), LIMITS.memMiB.min, LIMITS.memMiB.max),
+      // null: each arch its own default (ppc64's 16 MiB THPs need more than the others')
+      memMiB: pick('mem', d.mem) === undefined ? null : intIn('mem', pick('mem', d.mem), LIMITS.memMiB.min, LIMITS.memMiB.max),
       durationS: validateRun({ duration: pick('duration', d.duration ?? DEFAULTS.durationS) }).durationS,
       simMs: (() => {
         const v = pick('sim-ms', d.simMs);
@@ -337,7 +338,7 @@ await yargs(hideBin(process.argv))
       .option('duration', { type: 'string', describe: `wall-clock cap per run, seconds (default ${DEFAULTS.durationS})` })
       .option('sim-ms', { type: 'string', describe: `simulated length per run, ms (deterministic default ${DEFAULTS.simMs})` })
       .option('cpus', { type: 'string', describe: `simulated CPUs (default ${DEFAULTS.cpus})` })
-      .option('mem', { type: 'string', describe: `simulated memory, MiB (default ${DEFAULTS.memMiB})` })
+      .option('mem', { type: 'string', describe: `simulated memory, MiB (default: each arch's, see run --help)` })
       .option('driver', { type: 'string', describe: `${DRIVERS.join(' or ')} (default ${DEFAULTS.driver})` })
       .option('jobs', { type: 'string', describe: 'deterministic runs at once (default: host cores)' })
       .option('shard', { type: 'string', describe: 'K/N: run the K-th of N slices; N alone takes K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID' })

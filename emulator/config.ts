@@ -67,3 +67,7 @@ export const DEFAULTS = {
  */
 export const ARCH_DEFAULT_MEM_MIB: Readonly<Record<string, number>> = { ppc64: 256 };
 export const defaultMemMiB = (arch: string): number => ARCH_DEFAULT_MEM_MIB[arch] ?? DEFAULTS.memMiB;
+
+/** Where an arch's entry word cannot address LIMITS.memMiB.max: ppc64's pte keeps the RPN from bit 19 of one word. */
+export const ARCH_MAX_MEM_MIB: Readonly<Record<string, number>> = { ppc64: 512 };
+export const maxMemMiB = (arch: string): number => ARCH_MAX_MEM_MIB[arch] ?? LIMITS.memMiB.max;

@@ -3,7 +3,7 @@
 import { ARCHES, DEFAULT_MACHINE, MACHINES, machinesOf } from '../arch/index.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { DEFAULTS, DRIVERS, LIMITS, type DriverName, type RunConfig } from './config.js';
+import { defaultMemMiB, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, type DriverName, type RunConfig } from './config.js';
 import type { Scenario } from './scenario.js';
 
 /** Bad input: the message names the flag and what is allowed; exit code 2. */
@@ -92,7 +92,7 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
   const kernel = oneOf('kernel', a.kernel ?? d.kernel?.[0] ?? DEFAULTS.kernel, [...KERNEL_VARIANTS.map((k) => k.name), ...Object.keys(scKernels)]);
   const minCpus = Math.max(LIMITS.cpus.min, WORKLOADS[workload]!.minCpus);
   const cpus = intIn('cpus', a.cpus ?? d.cpus ?? DEFAULTS.cpus, minCpus, LIMITS.cpus.max);
-  const memMiB = intIn('mem', a.mem ?? d.mem ?? DEFAULTS.memMiB, LIMITS.memMiB.min, LIMITS.memMiB.max);
+  const memMiB = intIn('mem', a.mem ?? d.mem ?? defaultMemMiB(arch), LIMITS.memMiB.min, maxMemMiB(arch));
   const seed = intIn('seed', a.seed ?? d.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1);
   const driver = oneOf('driver', a.driver ?? d.driver ?? DEFAULTS.driver, DRIVERS) as DriverName;
   const slack = a.slack === 'inf' || a.slack === Infinity

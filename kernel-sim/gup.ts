@@ -86,7 +86,7 @@ function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: num
       if (!(yield* page_cache_add_speculative(cpu, ref, 1))) { cpu.leave(); return false; }
       yield cpu.ev(Ev.load, ptep);
       if (loadEntry(m, ptep) !== pte) {
-        yield* put_page(cpu, page);
+        yield* put_page(cpu, ref); // the reference taken, on the page it was taken on
         cpu.leave();
         return false;
       }

@@ -17,7 +17,8 @@ export interface MatrixSpec {
   readonly firstSeed: number;
   readonly driver: DriverName;
   readonly cpus: number;
-  readonly memMiB: number;
+  /** null: each arch's default */
+  readonly memMiB: number | null;
   readonly durationS: number;
   readonly simMs: number | null;
   /** the scenario file that defines names used here, or null */
@@ -88,7 +89,7 @@ export function shardJobs(jobs: readonly Job[], k: number, n: number): Job[] {
 export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
   return validateRun({
     arch: job.arch, kernel: job.kernel, workload: job.workload, seed: job.seed, driver: spec.driver,
-    cpus: spec.cpus, mem: spec.memMiB, duration: spec.durationS, simMs: spec.simMs ?? undefined,
+    cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: spec.simMs ?? undefined,
   }, sc);
 }
 
