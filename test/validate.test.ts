@@ -175,3 +175,16 @@ t.test('validate refuses bad flags before any run', async (t) => {
     t.equal(r.stdout, '');
   }
 });
+
+t.test('ppc64 and arm64 in the matrix: each arch its memory, history\'s outcome', async (t) => {
+  const r = cli(['validate', '--arch', 'ppc64,arm64', '--kernel', 'v4.5-rc1', '--seeds', '1', '--driver', 'deterministic', '--json'], 120_000);
+  t.equal(r.status, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as { matrix: { memMiB: number | null }; cells: { arch: string; crashes: number; expected: { agrees: boolean } }[]; runs: { arch: string; replay: string }[] };
+  t.equal(rep.matrix.memMiB, null, 'no --mem: each arch its default');
+  t.match(rep.runs.find((x) => x.arch === 'ppc64')!.replay, / --mem 256 /);
+  t.match(rep.runs.find((x) => x.arch === 'arm64')!.replay, / --mem 64 /);
+  t.same(rep.cells.map((c) => [c.arch, c.crashes > 0, c.expected.agrees]), [['ppc64', true, true], ['arm64', false, true]]);
+  const big = cli(['validate', '--arch', 'ppc64', '--mem', '1024', '--driver', 'deterministic']);
+  t.equal(big.status, 2);
+  t.match(big.stderr, /--mem: must be an integer from 16 to 512, got 1024/);
+});
