@@ -50,7 +50,11 @@ export class Kernel implements KernelEntry {
     for (let i = 0; i < this.machine.ncpus; i++) this.switch_mm(i);
   }
 
-  /** switch_mm: `cpu` runs the process from now on (setup time). */
+  /**
+   * switch_mm: `cpu` runs the process from now on (setup time); it sets the
+   * CPU's bit in mm_cpumask(next), as arch/s390/include/asm/mmu_context.h and
+   * arch/x86/include/asm/mmu_context.h of v4.5 do.
+   */
   switch_mm(cpu: number): void {
     Atomics.or(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), 1 << (cpu & 31));
   }
@@ -104,8 +108,9 @@ export class Kernel implements KernelEntry {
 
   /**
    * The IPI that waits out every interrupts-off walker: kick_all_cpus_sync(),
-   * or, targeted, smp_call_function_many(mm_cpumask(mm), ...), as powerpc's
-   * serialize_against_pte_lookup() later did (v4.13+).
+   * or, targeted, smp_mb() + smp_call_function_many(mm_cpumask(mm), do_nothing,
+   * NULL, 1), as powerpc's later serialize_against_pte_lookup() does
+   * (arch/powerpc/mm/pgtable-book3s64.c, not in v4.5).
    */
   *thpSerialise(cpu: Cpu): Fn<void> {
     if (this.variant.thpIpiTargets === 'all') return yield* this.smp.kick_all_cpus_sync(cpu);
