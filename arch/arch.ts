@@ -11,7 +11,23 @@ export interface CostRow {
   readonly cycles: number;
   /** added per other CPU for broadcasts (IPTE/IDTE/CSP purge every TLB) */
   readonly perCpu?: number;
+  /** relative half-width of this figure's seeded variation, where it differs from the table's */
+  readonly spread?: number;
   readonly source: string;
+}
+
+/**
+ * The machine's timing noise (all of it seeded): how much each figure varies,
+ * how often and how long the hypervisor takes a virtual CPU away (steal), and
+ * what the timer tick's handler costs.
+ */
+export interface TimingNoise {
+  /** relative half-width of every figure's variation: a cost c becomes uniform in [c(1-s), c(1+s)] */
+  readonly spread: { readonly value: number; readonly source: string };
+  /** hypervisor steal: share of time stolen, mean and longest undispatch; percent 0 = bare metal */
+  readonly steal: { readonly percent: number; readonly meanUs: number; readonly maxUs: number; readonly source: string };
+  /** the timer tick's handler: update_process_times() and what it calls */
+  readonly tick: CostRow;
 }
 
 export interface CostTable {
@@ -30,6 +46,7 @@ export interface CostTable {
   readonly transfer: { readonly chip: CostRow; readonly node: CostRow; readonly far: CostRow };
   /** cycles every other CPU loses to a broadcast purge (s390 quiesce); 0 where there is none */
   readonly quiesceStall: CostRow;
+  readonly timing: TimingNoise;
 }
 
 /** What the generic kernel provides to arch code (the arch calls back into generic smp code). */
@@ -64,6 +81,9 @@ export interface Arch {
    * (get_head_page_multiple), relying on its flush IPI to keep the page.
    */
   readonly gupSpeculative: boolean;
+
+  /** CONFIG_HZ of the modelled kernel's defconfig, and the handler the tick interrupt enters */
+  readonly hz: { readonly value: number; readonly handler: string; readonly source: string };
 
   /** registers the arch's IPI functions with the generic kernel (x86 flush_tlb_func) */
   init?(k: KernelEntry): void;

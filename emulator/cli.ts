@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { MACHINES } from '../arch/index.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { DEFAULTS, DRIVERS, LIMITS } from './config.js';
+import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from './config.js';
 import { oopsReport, summary } from './report.js';
 import cliProgress from 'cli-progress';
 import { ARCHES } from '../arch/index.js';
@@ -57,6 +57,11 @@ function runOptions(y: Argv) {
     .option('watchdog', { type: 'string', describe: `lockup watchdog: simulated ms a CPU may busy-wait, or 'off' (default ${DEFAULTS.watchdogMs})` })
     .option('param', { type: 'string', array: true, describe: 'workload parameter NAME=VALUE (see s390emu list)' })
     .option('scenario', { type: 'string', describe: 'JSON file defining kernels, workload mixes, arch overrides and run defaults' })
+    .option('schedule', { type: 'string', describe: `exploration policy of the deterministic driver: ${SCHEDULES.join(', ')} (default ${DEFAULTS.schedule})` })
+    .option('depth', { type: 'string', describe: `PCT's bug depth d, ${LIMITS.depth.min}-${LIMITS.depth.max} (default ${DEFAULTS.depth})` })
+    .option('noise', { type: 'string', describe: 'per-access variation of every cost figure: on or off (default on)' })
+    .option('steal', { type: 'string', describe: "hypervisor steal: default (the machine's), off, or PERCENT[:MEAN_US]" })
+    .option('hz', { type: 'string', describe: "timer ticks per second, or 'off' (default: the arch's CONFIG_HZ)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' });
 }

@@ -5,6 +5,27 @@ export const DRIVERS: readonly DriverName[] = ['parallel', 'deterministic'];
 
 export type ParamValue = number | string | boolean;
 
+/** Exploration policies of the deterministic driver (emulator/explore/). */
+export type ScheduleName = 'time' | 'pct' | 'delay';
+export const SCHEDULES: readonly ScheduleName[] = ['time', 'pct', 'delay'];
+
+/** The seeded timing variation of a run (both drivers). */
+export interface TimingConfig {
+  /** every cost figure varies per access by the machine's spread */
+  readonly noise: boolean;
+  /** hypervisor steal: percent of the time, mean undispatch in us; null = none */
+  readonly steal: { readonly percent: number; readonly meanUs: number } | null;
+  /** timer ticks per second (CONFIG_HZ); null = none */
+  readonly hz: number | null;
+}
+
+/** How the deterministic driver explores: a policy and its parameters; null under the parallel driver. */
+export interface ScheduleConfig {
+  readonly policy: ScheduleName;
+  /** PCT's bug depth d: d-1 priority change points per run */
+  readonly depth: number;
+}
+
 import type { KernelVariant } from '../kernel-sim/variants.js';
 
 export interface RunConfig {
@@ -34,6 +55,8 @@ export interface RunConfig {
   readonly variant?: KernelVariant;
   /** cost-table cycles a scenario overrides, by event name */
   readonly costOverrides?: Readonly<Record<string, number>>;
+  readonly timing: TimingConfig;
+  readonly schedule: ScheduleConfig | null;
 }
 
 export const LIMITS = {
@@ -43,6 +66,10 @@ export const LIMITS = {
   slack: { min: 1, max: 2 ** 30 },
   durationS: { max: 86400 },
   simMs: { max: 60_000 },
+  depth: { min: 1, max: 20 },
+  stealPercent: { max: 50 },
+  stealMeanUs: { max: 1000 },
+  hz: { min: 1, max: 10_000 },
 } as const;
 
 export const DEFAULTS = {
@@ -57,6 +84,8 @@ export const DEFAULTS = {
   durationS: 5,
   simMs: 2,
   watchdogMs: 5,
+  schedule: 'delay' as ScheduleName,
+  depth: 3,
 } as const;
 
 /**

@@ -41,6 +41,42 @@ export interface CpuCosts {
   readonly quiesceStall: number;
   /** the modelled clock, GHz */
   readonly ghz: number;
+  /** seeded variation: relative half-width per event kind (0: exact), and per transfer distance */
+  readonly spreadOf: Float64Array | null;
+  readonly transferSpread: readonly [number, number, number];
+  /** hypervisor steal in cycles: mean gap between undispatches, mean and longest undispatch; null = none */
+  readonly steal: { readonly gap: number; readonly mean: number; readonly max: number } | null;
+  /** the timer tick: period and handler cycles, and the handler's name; null = no tick */
+  readonly tick: { readonly period: number; readonly cycles: number; readonly handler: string } | null;
+}
+
+/** Why a CPU stood still: the hypervisor took it (steal), or an exploration policy held it back. */
+export type StallCause = 'steal' | 'delay' | 'pct';
+export const STALL_CAUSES: readonly StallCause[] = ['steal', 'delay', 'pct'];
+
+/** One stall of one CPU, after its step number `step`: what a schedule file records. */
+export interface Stall { cpu: number; step: number; cycles: number; cause: StallCause }
+
+/**
+ * What a trace of the run is told, as it happens (the deterministic driver
+ * only: one thread sees every CPU). Every method gets the CPU's clock then.
+ */
+export interface CpuTracer {
+  enter(cpu: Cpu, fn: string): void;
+  leave(cpu: Cpu): void;
+  /** the call trace was cut back to `depth` (an interrupt handler returned) */
+  unwind(cpu: Cpu, depth: number): void;
+  irq(cpu: Cpu, on: boolean): void;
+  stall(cpu: Cpu, cycles: number, cause: StallCause): void;
+  /** an interrupt condition made pending at `target` by `cpu` */
+  raise(cpu: Cpu, target: number, bits: number): void;
+  /** `cpu` takes an interrupt: the IPIs pending at it, or the tick (bits 0) */
+  interrupt(cpu: Cpu, bits: number, tick: boolean): void;
+  /** a step ended: `cpu.lastKind`/`lastArg` are the access it will make next */
+  step(cpu: Cpu): void;
+  /** a named moment of the simulated kernel (a page freed, a table freed) */
+  note(cpu: Cpu, name: string, args: Record<string, unknown>): void;
+  oops(cpu: Cpu, kind: string, message: string): void;
 }
 
 // events that touch a shared line: 1 reads it, 2 writes it
@@ -89,6 +125,16 @@ export class Cpu {
   watchdogCycles = Infinity;
   /** cycles charged per event kind */
   readonly kindCycles = new Float64Array(EVENT_COUNT);
+  /** cycles the hypervisor took (steal) and an exploration policy held this CPU back */
+  stealCycles = 0;
+  delayCycles = 0;
+  ticks = 0;
+  /** the access this step made (the kind and argument yielded before it); -1 when the step took an interrupt */
+  doneKind = -1;
+  doneArg = 0;
+  /** told of every stall as it is decided (a schedule being recorded) */
+  onStall: ((s: Stall) => void) | null = null;
+  tracer: CpuTracer | null = null;
 
   private irqOffSince = 0;
   private handlerSince = 0;
@@ -103,6 +149,16 @@ export class Cpu {
   private readonly lines: Int32Array;
   private readonly memBytes: number;
   private readonly stalls: boolean;
+  private readonly noise: prand.RandomGenerator;
+  private readonly stealRng: prand.RandomGenerator;
+  private readonly spreadOf: Float64Array | null;
+  /** clock at which the hypervisor next takes this CPU (Infinity: never) */
+  private stealAt = Infinity;
+  private tickAt = Infinity;
+  /** stalls to apply, by step (a schedule being replayed), and the next one's step */
+  private plan: Stall[] = [];
+  private planIdx = 0;
+  private planStep = Infinity;
 
   constructor(
     readonly id: number,
@@ -120,6 +176,14 @@ export class Cpu {
     this.ringBase = id * RING_SIZE * RING_FIELDS;
     // one independent stream per CPU, so a CPU's choices do not depend on the interleaving
     this.rng = prand.xoroshiro128plus((machine.cfg.seed * 1_000_003 + id * 7919) | 0);
+    // noise and steal draw from streams of their own: neither moves the program's choices,
+    // and a replay that takes its steal from a file leaves the noise as it was
+    this.noise = prand.xoroshiro128plus((machine.cfg.seed * 2_000_029 + id * 104_729 + 0x6e6f) | 0);
+    this.stealRng = prand.xoroshiro128plus((machine.cfg.seed * 3_000_017 + id * 15_485_863 + 0x57ea) | 0);
+    this.spreadOf = costs.spreadOf;
+    if (costs.steal) this.stealAt = this.exp(costs.steal.gap);
+    // ticks of different CPUs are not in phase
+    if (costs.tick) this.tickAt = 1 + this.unit(this.noise) * costs.tick.period;
     Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
     Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
   }
@@ -136,6 +200,56 @@ export class Cpu {
     return prand.unsafeUniformIntDistribution(0, n - 1, this.rng);
   }
 
+  /** Uniform in [0, 1) from stream `g`. */
+  private unit(g: prand.RandomGenerator): number {
+    return prand.unsafeUniformIntDistribution(0, 0x3fffffff, g) / 0x40000000;
+  }
+
+  /** Exponential with mean `mean`, from the steal stream. */
+  private exp(mean: number): number {
+    return -mean * Math.log(1 - this.unit(this.stealRng));
+  }
+
+  /** `c` varied by the relative half-width `s`, seeded. */
+  private vary(c: number, s: number): number {
+    return Math.round(c * (1 + s * (2 * this.unit(this.noise) - 1)));
+  }
+
+  /**
+   * Stops this CPU for `cycles` before its next access: its clock moves on and
+   * the others run meanwhile. An undispatched CPU is not busy-waiting, so the
+   * lockup watchdog does not count the stall.
+   */
+  stall(cycles: number, cause: StallCause): void {
+    if (cycles <= 0) return;
+    this.tracer?.stall(this, cycles, cause);
+    this.clock += cycles;
+    if (cause === 'steal') this.stealCycles += cycles;
+    else this.delayCycles += cycles;
+    if (this.spinSince >= 0) this.spinSince += cycles;
+    this.onStall?.({ cpu: this.id, step: this.steps, cycles, cause });
+  }
+
+  /**
+   * Replays recorded stalls instead of drawing steal: each applies after the
+   * step it was taken at. Steal drawing stops, the noise stays.
+   */
+  replayStalls(stalls: readonly Stall[]): void {
+    this.plan = stalls.filter((x) => x.cpu === this.id).sort((a, b) => a.step - b.step);
+    this.planIdx = 0;
+    this.planStep = this.plan[0]?.step ?? Infinity;
+    this.stealAt = Infinity;
+  }
+
+  /** The call trace's depth, for a tracer that starts late. */
+  get depth(): number { return this.trace.length; }
+
+  /** Makes interrupt condition `bits` pending at CPU `target` (a SIGP order, an APIC write); returns the bits pending before. */
+  raise(target: number, bits: number): number {
+    this.tracer?.raise(this, target, bits);
+    return Atomics.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
+  }
+
   start(program: Routine): void {
     Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
     this.stack.length = 0;
@@ -145,6 +259,7 @@ export class Cpu {
   // --- PSW interrupt mask (s390 STNSM/STOSM, x86 CLI/STI) -------------------
   irqDisable(): void {
     if (this.irqOn) {
+      this.tracer?.irq(this, false);
       this.irqOn = false;
       this.irqOffSince = this.clock;
       Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 0);
@@ -153,6 +268,7 @@ export class Cpu {
 
   irqEnable(): void {
     if (!this.irqOn) {
+      this.tracer?.irq(this, true);
       this.irqOn = true;
       this.irqOffCycles += this.clock - this.irqOffSince;
       Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
@@ -160,8 +276,20 @@ export class Cpu {
   }
 
   // --- call trace, for oops and lockup reports --------------------------------
-  enter(fn: string): void { this.trace.push(fn); }
-  leave(): void { this.trace.pop(); }
+  enter(fn: string): void {
+    this.trace.push(fn);
+    if (this.tracer !== null) this.tracer.enter(this, fn);
+  }
+
+  leave(): void {
+    this.trace.pop();
+    if (this.tracer !== null) this.tracer.leave(this);
+  }
+
+  /** A named moment for a trace (a page or a page table freed); nothing without one. */
+  note(name: string, args: Record<string, unknown>): void {
+    if (this.tracer !== null) this.tracer.note(this, name, args);
+  }
 
   /**
    * One instruction boundary: take a pending interrupt if the PSW allows it,
@@ -176,11 +304,16 @@ export class Cpu {
       this.clock += st;
       this.stallCycles += st;
     }
-    if (this.irqOn && this.insnDepth === 0 && Atomics.load(w, this.base + C.PENDING) !== 0) {
-      const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
-      if (bits !== 0) return this.takeInterrupt(bits);
+    if (this.irqOn && this.insnDepth === 0) {
+      if (Atomics.load(w, this.base + C.PENDING) !== 0) {
+        const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
+        if (bits !== 0) return this.takeInterrupt(bits);
+      }
+      if (this.clock >= this.tickAt) return this.takeTick();
     }
     const frame = this.stack[this.stack.length - 1]!;
+    this.doneKind = this.lastKind;
+    this.doneArg = this.lastArg;
     const r = frame.gen.next();
     if (r.done) return this.frameDone(frame);
     this.charge(r.value, this.arg, this.extra);
@@ -188,10 +321,16 @@ export class Cpu {
 
   private charge(kind: number, arg: number, extra: number): void {
     const access = LINE_ACCESS[kind]!;
-    const cycles = this.costOf[kind]! + extra + (access ? this.lineCost(access === 2, arg) : 0);
+    let table = this.costOf[kind]!;
+    const spread = this.spreadOf;
+    if (spread !== null && table > 0 && spread[kind]! > 0) table = this.vary(table, spread[kind]!);
+    const cycles = table + extra + (access ? this.lineCost(access === 2, arg) : 0);
     if (kind === Ev.spin || kind === Ev.csd_wait) {
       if (this.spinSince < 0) this.spinSince = this.clock;
-    } else this.spinSince = -1;
+    } else if (this.stack.length === 1 && kind !== Ev.int_exit) {
+      // an interrupt taken while busy-waiting does not break the wait, as the kernel's watchdog sees it
+      this.spinSince = -1;
+    }
     this.clock += cycles;
     this.kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
@@ -207,7 +346,19 @@ export class Cpu {
     this.ring[slot + 1] = kind;
     this.ring[slot + 2] = arg;
     this.ringHead = (this.ringHead + 1) % RING_SIZE;
+    if (this.tracer !== null) this.tracer.step(this);
     if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
+    // the hypervisor undispatches at an instruction boundary, interrupts off or not
+    if (this.clock >= this.stealAt && this.insnDepth === 0) {
+      const st = this.costs.steal!;
+      this.stall(Math.max(1, Math.min(st.max, Math.round(this.exp(st.mean)))), 'steal');
+      this.stealAt = this.clock + this.exp(st.gap);
+    }
+    while (this.steps === this.planStep) {
+      const p = this.plan[this.planIdx++]!;
+      this.stall(p.cycles, p.cause);
+      this.planStep = this.plan[this.planIdx]?.step ?? Infinity;
+    }
   }
 
   /**
@@ -252,8 +403,8 @@ export class Cpu {
     const c = this.costs;
     const chipA = Math.floor(this.id / c.coresPerChip);
     const chipB = Math.floor(from / c.coresPerChip);
-    if (chipA === chipB) return c.transfer[0];
-    return Math.floor(chipA / c.chipsPerNode) === Math.floor(chipB / c.chipsPerNode) ? c.transfer[1] : c.transfer[2];
+    const d = chipA === chipB ? 0 : Math.floor(chipA / c.chipsPerNode) === Math.floor(chipB / c.chipsPerNode) ? 1 : 2;
+    return this.spreadOf !== null ? this.vary(c.transfer[d]!, c.transferSpread[d]!) : c.transfer[d]!;
   }
 
   /** A broadcast purge quiesces every other CPU: each is charged the stall at its next step. */
@@ -268,10 +419,30 @@ export class Cpu {
   private takeInterrupt(bits: number): void {
     this.ipisTaken++;
     this.handlerSince = this.clock;
+    this.doneKind = -1;
+    this.tracer?.interrupt(this, bits, false);
     // the external-interrupt new PSW has the external mask off until return
     this.irqDisable();
     this.stack.push({ gen: this.interruptEntry(this, bits), irq: true, trace: this.trace.length });
     this.charge(Ev.int_entry, bits, 0);
+  }
+
+  /**
+   * The timer tick (the clock comparator's external interrupt on s390, the
+   * local APIC timer on x86), taken whenever interrupts are on. An idle CPU
+   * does not tick (CONFIG_NO_HZ_IDLE).
+   */
+  private takeTick(): void {
+    const t = this.costs.tick!;
+    this.tickAt += Math.max(1, Math.ceil((this.clock - this.tickAt) / t.period)) * t.period;
+    if (!this.isActive()) return this.step();
+    this.ticks++;
+    this.handlerSince = this.clock;
+    this.doneKind = -1;
+    this.tracer?.interrupt(this, 0, true);
+    this.irqDisable();
+    this.stack.push({ gen: tickHandler(this, t.handler, t.cycles), irq: true, trace: this.trace.length });
+    this.charge(Ev.int_entry, 0, 0);
   }
 
   private frameDone(frame: Frame): void {
@@ -285,6 +456,8 @@ export class Cpu {
     }
     this.stack.pop();
     this.trace.length = frame.trace;
+    this.tracer?.unwind(this, frame.trace);
+    this.doneKind = -1;
     this.charge(Ev.int_exit, 0, 0);
     this.handlerCycles += this.clock - this.handlerSince;
     if (frame.irq) this.irqEnable();
@@ -327,6 +500,7 @@ export class Cpu {
   oops(kind: string, message: string, details?: Record<string, unknown>): never {
     const ctl = this.machine.v.control;
     if (Atomics.compareExchange(ctl, M.OOPS_CPU, -1, this.id) === -1) {
+      this.tracer?.oops(this, kind, message);
       const rec: OopsRecord = { kind, cpu: this.id, message, trace: [...this.trace], clock: this.clock };
       if (details) rec.details = details;
       this.machine.writeText(this.machine.v.oops, 0, OOPS_BYTES, JSON.stringify(rec));
@@ -351,6 +525,9 @@ export class Cpu {
     st[b + S.loops] = this.loops;
     st[b + S.stallCycles] = this.stallCycles;
     st[b + S.lineTransfers] = this.lineTransfers;
+    st[b + S.stealCycles] = this.stealCycles;
+    st[b + S.delayCycles] = this.delayCycles;
+    st[b + S.ticks] = this.ticks;
     this.machine.v.kindCycles.set(this.kindCycles, this.id * EVENT_COUNT);
     Atomics.store(this.cpuWords, this.base + C.RING_HEAD, this.ringHead);
     Atomics.store(this.cpuWords, this.base + C.STEPS, this.steps | 0);
@@ -372,6 +549,13 @@ export function* asOneInstruction<T>(cpu: Cpu, body: Fn<T>): Fn<T> {
   } finally {
     cpu.insnDepth--;
   }
+}
+
+/** The tick's handler: its cycles as one stretch of work (update_process_times and the rest). */
+function* tickHandler(cpu: Cpu, name: string, cycles: number): Routine {
+  cpu.enter(name);
+  yield cpu.ev(Ev.work, 0, cycles);
+  cpu.leave();
 }
 
 /** cpu_idle: an enabled wait, taking interrupts as they come. */

@@ -41,7 +41,7 @@ export const RunState = { RUN: 0, STOP: 1, HALT: 2 } as const;
 /** Per-CPU statistics kept as float64 (written by the CPU's own thread). */
 export const STAT_NAMES = [
   'steps', 'clock', 'ipisSent', 'ipisTaken', 'irqOffCycles', 'spinCycles', 'handlerCycles',
-  'tlbHits', 'tlbMisses', 'loops', 'stallCycles', 'lineTransfers',
+  'tlbHits', 'tlbMisses', 'loops', 'stallCycles', 'lineTransfers', 'stealCycles', 'delayCycles', 'ticks',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 export const S: { readonly [K in StatName]: number } =

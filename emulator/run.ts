@@ -1,9 +1,11 @@
 // One run: boot the machine, drive it, and gather what it did into a result
 // that names everything needed to replay it.
 import { DEFAULTS, type RunConfig } from './config.js';
-import type { OopsRecord } from './cpu.js';
+import type { CpuTracer, OopsRecord, Stall } from './cpu.js';
 import { bootMachine, type Booted } from './driver/boot.js';
 import { runDeterministic, type DriverOutcome } from './driver/deterministic.js';
+import { makePolicy } from './explore/index.js';
+import type { PolicySummary } from './explore/policy.js';
 import { runParallel } from './driver/parallel.js';
 import { isInterrupted, whileActive } from './interrupt.js';
 import { EVENT_COUNT, EVENT_NAMES } from './events.js';
@@ -26,6 +28,11 @@ export interface CpuResult {
   stallCycles: number;
   /** cache lines fetched from another CPU */
   lineTransfers: number;
+  /** cycles the hypervisor took this CPU away (steal), and an exploration policy held it back */
+  stealCycles: number;
+  delayCycles: number;
+  /** timer ticks taken */
+  ticks: number;
   /** cycles charged per event kind */
   cyclesByEvent: Record<string, number>;
   /** call trace and PSW state when the machine stopped */
@@ -56,7 +63,21 @@ export interface RunResult {
   oops: OopsRecord | null;
   internalError: DriverOutcome['internalError'];
   workload: Record<string, unknown>;
+  /**
+   * How the deterministic driver explored: the policy, its decisions and what
+   * it saw; a replayed schedule says so. null under the parallel driver.
+   */
+  schedule: (PolicySummary & { replayed?: number }) | null;
   replay: string;
+}
+
+export interface RunOptions {
+  /** collect every stall (steal and the policy's) for a schedule file */
+  record?: boolean;
+  /** replay these stalls instead of drawing any */
+  replay?: readonly Stall[];
+  /** a trace of the run (deterministic driver) */
+  tracer?: CpuTracer;
 }
 
 /** The command line that replays `cfg`. */
@@ -64,13 +85,16 @@ export function replayLine(cfg: RunConfig): string {
   const params = Object.entries(cfg.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
   const sim = cfg.simMs === null ? '' : ` --sim-ms ${cfg.simMs}`;
   const wd = cfg.watchdogMs === DEFAULTS.watchdogMs ? '' : ` --watchdog ${cfg.watchdogMs ?? 'off'}`;
+  const t = cfg.timing;
+  const timing = (t.noise ? '' : ' --noise off') + ` --steal ${t.steal ? `${t.steal.percent}:${t.steal.meanUs}` : 'off'} --hz ${t.hz ?? 'off'}`;
+  const sched = cfg.schedule ? ` --schedule ${cfg.schedule.policy}${cfg.schedule.policy === 'pct' ? ` --depth ${cfg.schedule.depth}` : ''}` : '';
   const scenario = cfg.scenario ? ` --scenario ${cfg.scenario}` : '';
   return `s390emu run${scenario} --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
     ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
-    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${wd}${params}`;
+    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${wd}${sched}${timing}${params}`;
 }
 
-function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }): RunResult {
+function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, replayed: number | null): RunResult {
   const m = b.machine;
   const cfg = m.cfg;
   const cpus: CpuResult[] = [];
@@ -86,6 +110,7 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }): RunR
       irqOffCycles: st.irqOffCycles!, spinCycles: st.spinCycles!, handlerCycles: st.handlerCycles!,
       tlbHits: st.tlbHits!, tlbMisses: st.tlbMisses!, loops: st.loops!,
       stallCycles: st.stallCycles!, lineTransfers: st.lineTransfers!,
+      stealCycles: st.stealCycles!, delayCycles: st.delayCycles!, ticks: st.ticks!,
       cyclesByEvent: Object.fromEntries(EVENT_NAMES.map((n, j) => [n, m.v.kindCycles[i * EVENT_COUNT + j]!]).filter(([, v]) => v !== 0)),
       trace: dump.trace, irqOn: dump.irqOn, spinningSince: dump.spinSince >= 0 ? dump.spinSince : null,
       lastEvents: readRecorder(m, i),
@@ -119,18 +144,29 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }): RunR
     oops,
     internalError: out.internalError,
     workload: b.workload.report?.(b.kernel, b.params) ?? {},
+    schedule: cfg.driver !== 'deterministic' ? null
+      : replayed !== null ? { policy: 'replay', interestingSteps: 0, decisions: replayed, stallCycles: 0, replayed }
+      : out.schedule ?? null,
     replay: replayLine(cfg),
   };
 }
 
-export async function run(cfg: RunConfig): Promise<RunResult> {
+/** A run, and with `record` every stall it took (what a schedule file holds). */
+export async function run(cfg: RunConfig, opts: RunOptions = {}): Promise<RunResult & { stalls?: Stall[] }> {
   const b = bootMachine(cfg);
   const limitCycles = cfg.simMs === null ? Infinity : cfg.simMs * b.costs.ghz * 1e6;
+  const stalls: Stall[] = [];
   const out = await whileActive(b.machine, async () => {
     const o = cfg.driver === 'deterministic'
-      ? await runDeterministic(b, limitCycles, cfg.durationS)
+      ? await runDeterministic(b, limitCycles, cfg.durationS, {
+          ...(cfg.schedule ? { policy: makePolicy(cfg.schedule, cfg.seed) } : {}),
+          ...(opts.record ? { record: (s: Stall) => { stalls.push(s); } } : {}),
+          ...(opts.replay ? { replay: opts.replay } : {}),
+          ...(opts.tracer ? { tracer: opts.tracer } : {}),
+        })
       : await runParallel(b, limitCycles, cfg.durationS);
     return { ...o, interrupted: isInterrupted() };
   });
-  return collect(b, out);
+  const r = collect(b, out, opts.replay ? opts.replay.length : null);
+  return opts.record ? { ...r, stalls } : r;
 }

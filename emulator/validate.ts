@@ -3,7 +3,10 @@
 import { ARCHES, DEFAULT_MACHINE, MACHINES, machinesOf } from '../arch/index.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { defaultMemMiB, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, type DriverName, type RunConfig } from './config.js';
+import {
+  defaultMemMiB, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DriverName, type RunConfig, type ScheduleConfig,
+  type ScheduleName, type TimingConfig,
+} from './config.js';
 import type { Scenario } from './scenario.js';
 
 /** Bad input: the message names the flag and what is allowed; exit code 2. */
@@ -25,6 +28,11 @@ export interface RawRunArgs {
   simMs?: unknown;
   param?: unknown;
   watchdog?: unknown;
+  schedule?: unknown;
+  depth?: unknown;
+  noise?: unknown;
+  steal?: unknown;
+  hz?: unknown;
 }
 
 const list = (xs: readonly string[]): string => xs.join(', ');
@@ -79,6 +87,47 @@ function params(workload: string, v: unknown, preset: Readonly<Record<string, nu
  * adds its kernels and workload mixes to the names allowed, and its per-arch
  * machine and cost overrides to the run.
  */
+/**
+ * --noise on|off, --steal default|off|PERCENT[:MEAN_US], --hz N|off: each
+ * defaults to what the machine and the arch's kernel config give.
+ */
+function timingOf(a: RawRunArgs, arch: string, machine: string): TimingConfig {
+  const t = MACHINES.find((m) => m.name === machine)!.timing;
+  const noise = a.noise ?? 'on';
+  if (noise !== 'on' && noise !== 'off' && noise !== true && noise !== false) {
+    throw new UsageError(`--noise: '${String(noise)}' is not allowed; choose one of: on, off`);
+  }
+  const s = a.steal ?? 'default';
+  let steal: TimingConfig['steal'];
+  if (s === 'default') steal = t.steal.percent > 0 ? { percent: t.steal.percent, meanUs: t.steal.meanUs } : null;
+  else if (s === 'off') steal = null;
+  else {
+    const m = /^([0-9.]+)(?::([0-9.]+))?$/.exec(String(s));
+    const percent = m ? Number(m[1]) : NaN;
+    const meanUs = m?.[2] !== undefined ? Number(m[2]) : t.steal.meanUs || 20;
+    if (!m || !(percent > 0) || percent > LIMITS.stealPercent.max || !(meanUs > 0) || meanUs > LIMITS.stealMeanUs.max) {
+      throw new UsageError(`--steal: '${String(s)}' is not allowed; give default, off, or PERCENT[:MEAN_US] with PERCENT above 0 and at most ${LIMITS.stealPercent.max}, MEAN_US above 0 and at most ${LIMITS.stealMeanUs.max}`);
+    }
+    steal = { percent, meanUs };
+  }
+  const h = a.hz ?? 'default';
+  const hz = h === 'off' ? null : h === 'default' ? ARCHES[arch]!.hz.value : intIn('hz', h, LIMITS.hz.min, LIMITS.hz.max);
+  return { noise: noise === 'on' || noise === true, steal, hz };
+}
+
+/** --schedule and --depth: the deterministic driver's exploration; the parallel driver takes none. */
+function scheduleOf(a: RawRunArgs, driver: DriverName, d: { schedule?: string; depth?: number }): ScheduleConfig | null {
+  if (driver !== 'deterministic') {
+    if (a.schedule !== undefined) throw new UsageError('--schedule: needs --driver deterministic (the parallel driver\'s interleaving comes from host thread timing)');
+    if (a.depth !== undefined) throw new UsageError('--depth: needs --driver deterministic --schedule pct');
+    return null;
+  }
+  const policy = oneOf('schedule', a.schedule ?? d.schedule ?? DEFAULTS.schedule, SCHEDULES) as ScheduleName;
+  if (a.depth !== undefined && policy !== 'pct') throw new UsageError(`--depth: applies to --schedule pct only, not '${policy}'`);
+  const depth = intIn('depth', a.depth ?? d.depth ?? DEFAULTS.depth, LIMITS.depth.min, LIMITS.depth.max);
+  return { policy, depth };
+}
+
 export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
   const d = sc?.run ?? {};
   const mixes = sc?.workloads ?? {};
@@ -110,6 +159,8 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
   const cfg: RunConfig = {
     workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, watchdogMs,
     params: params(workload, a.param, mix?.params),
+    timing: timingOf(a, arch, machine),
+    schedule: scheduleOf(a, driver, {}),
   };
   if (!sc) return cfg;
   return {

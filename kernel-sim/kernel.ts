@@ -2,7 +2,7 @@
 // code's entry points for the arch (KernelEntry), smp cross-calls, the mm.
 import type { Arch, CostTable, KernelEntry } from '../arch/arch.js';
 import { Cpu, type CpuCosts, type Fn } from '../emulator/cpu.js';
-import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
+import { EVENT_COUNT, EVENT_NAMES, Ev } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import { K } from './kernel_words.js';
@@ -18,6 +18,31 @@ export function costVector(t: CostTable, ncpus: number): Float64Array {
     v[i] = row.cycles + (row.perCpu ?? 0) * (ncpus - 1);
   });
   return v;
+}
+
+/** The figures that stand for waiting, not work: a busy-wait's iterations and the idle loop's passes stay exact. */
+const EXACT = [Ev.work, Ev.spin, Ev.csd_wait, Ev.idle];
+
+/** Per-kind spread of each figure for a run with noise on; null with it off. */
+function spreadVector(t: CostTable, noise: boolean): Float64Array | null {
+  if (!noise) return null;
+  const v = new Float64Array(EVENT_COUNT);
+  EVENT_NAMES.forEach((n, i) => { v[i] = EXACT.includes(i) ? 0 : t.rows[n].spread ?? t.timing.spread.value; });
+  return v;
+}
+
+/** The timing noise of one CPU, in cycles of the modelled clock. */
+function cpuTiming(t: CostTable, arch: Arch, cfg: Machine['cfg']): Pick<CpuCosts, 'spreadOf' | 'transferSpread' | 'steal' | 'tick'> {
+  const cyc = (us: number): number => us * t.ghz * 1000;
+  const s = cfg.timing.steal;
+  const dflt = t.timing.spread.value;
+  return {
+    spreadOf: spreadVector(t, cfg.timing.noise),
+    transferSpread: [t.transfer.chip.spread ?? dflt, t.transfer.node.spread ?? dflt, t.transfer.far.spread ?? dflt],
+    // a steal of mean m every gap g on average takes m / (g + m) of the time
+    steal: s ? { mean: cyc(s.meanUs), gap: cyc(s.meanUs) * (100 - s.percent) / s.percent, max: cyc(Math.max(t.timing.steal.maxUs, 10 * s.meanUs)) } : null,
+    tick: cfg.timing.hz ? { period: (t.ghz * 1e9) / cfg.timing.hz, cycles: t.timing.tick.cycles, handler: arch.hz.handler } : null,
+  };
 }
 
 /** where the THP area starts: 1 GiB, aligned for both archs' huge pages */
@@ -75,6 +100,7 @@ export class Kernel implements KernelEntry {
       chipsPerNode: t.topology.chipsPerNode,
       quiesceStall: t.quiesceStall.cycles,
       ghz: t.ghz,
+      ...cpuTiming(t, this.arch, this.machine.cfg),
     };
     const cpu = new Cpu(id, this.machine, costs, this.arch.interruptEntry(this));
     const ms = this.machine.cfg.watchdogMs;

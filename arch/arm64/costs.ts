@@ -54,6 +54,11 @@ export const thunderx: Arm64CostTable = {
     far: { cycles: 300, source: `ESTIMATE: the other socket over CCPI, about the local memory latency (103 ns, ${ANANDTECH}) again on top of a local L2 miss: 250-400 at 2.0 GHz` },
   },
   quiesceStall: { cycles: 0, source: 'ESTIMATE: 0: a PE receiving a DVM invalidation drops its entries without stopping its own translation (no machine-wide quiesce as on s390); any per-PE cost is unmeasured' },
+  timing: {
+    spread: { value: 0.25, source: 'ESTIMATE: as the s390 tables: the rows are points of ranges (cache state, L2 contention between 48 cores); +-25%' },
+    steal: { percent: 0, meanUs: 0, maxUs: 0, source: 'bare metal: the 2016 ThunderX servers ran Linux on the machine itself (EL2 left to KVM hosts)' },
+    tick: { cycles: 2000, source: 'ESTIMATE: arch_timer_handler_phys -> tick_sched_timer -> update_process_times: some hundreds of instructions, 1 us at 2.0 GHz' },
+  },
   dsbIsh: {
     cycles: 1000,
     perCpu: 10,

@@ -14,6 +14,7 @@ export const arm64: Arch = {
   description: 'arm64 (ARMv8-A, 4 KiB pages, 3 levels): TLB invalidation is a TLBI ...IS broadcast that interrupts nobody; IPIs are GICv3 SGIs',
   tlbFlush: 'broadcast',
   gupSpeculative: true,
+  hz: { value: 250, handler: 'arch_timer_handler_phys', source: 'HZ_ARM64' },
   // gup_pte_range of the generic fast GUP takes its reference on compound_head(page) (v4.5 mm/gup.c)
   gupPteRefHead: true,
   interruptEntry: gicHandleIrq,

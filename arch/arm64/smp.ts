@@ -6,7 +6,6 @@
 // while PSTATE.I is clear, that is with interrupts enabled.
 import type { Cpu, Fn, InterruptEntry, Routine } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
-import { C, CPU_STRIDE } from '../../emulator/machine.js';
 import type { KernelEntry } from '../arch.js';
 
 /** enum ipi_msg_type (arch/arm64/kernel/smp.c): the SGI numbers */
@@ -29,11 +28,10 @@ const clusterOf = (cpu: number): number => Math.floor(cpu / SGI_TARGETS_PER_CLUS
  */
 export function* gic_raise_softirq(cpu: Cpu, targets: readonly number[], irq: number): Fn<void> {
   const sorted = [...targets].sort((a, b) => a - b);
-  const w = cpu.machine.v.cpu;
   for (let i = 0; i < sorted.length;) {
     const cluster = clusterOf(sorted[i]!);
     yield cpu.ev(Ev.ipi_send, sorted[i]!);
-    for (; i < sorted.length && clusterOf(sorted[i]!) === cluster; i++) Atomics.or(w, sorted[i]! * CPU_STRIDE + C.PENDING, 1 << irq);
+    for (; i < sorted.length && clusterOf(sorted[i]!) === cluster; i++) cpu.raise(sorted[i]!, 1 << irq);
   }
 }
 

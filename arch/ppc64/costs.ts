@@ -71,6 +71,11 @@ export const power8: Ppc64CostTable = {
     far: { cycles: 400, source: `ESTIMATE: a line from the other socket over the SMP X-bus: of the order of a memory access (89-91 ns measured, ${ANANDTECH}) plus the coherence hop, 100-130 ns at 3.52 GHz` },
   },
   quiesceStall: { cycles: 0, source: `ESTIMATE: 0: ${FABRIC}; a snooping core drops matching entries and keeps translating, no machine-wide quiesce as on s390` },
+  timing: {
+    spread: { value: 0.25, source: 'ESTIMATE: as the s390 tables: the rows are points of ranges (cache state, SMT8 sibling load); +-25%' },
+    steal: { percent: 0, meanUs: 0, maxUs: 0, source: 'ESTIMATE: 0: the model is a bare-metal (PowerNV) host, as the fatal ERAT multi-hit machine check assumes; under PowerVM it would see steal as s390 does' },
+    tick: { cycles: 3500, source: 'ESTIMATE: timer_interrupt -> tick_sched_timer -> update_process_times: some hundreds of instructions, 1 us at 3.52 GHz' },
+  },
   excEntry: { cycles: 300, source: 'ESTIMATE: the 0x300 data storage interrupt: vector, EXCEPTION_PROLOG_COMMON and do_hash_page (arch/powerpc/kernel/exceptions-64s.S, v4.4) before hash_page runs, 200-400' },
   excExit: { cycles: 150, source: 'ESTIMATE: fast_exception_return: register restore and rfid, 100-200' },
   tlbsync: { cycles: 700, source: `ESTIMATE: ${FABRIC}: about two fabric round trips, each of the order of a memory access (89-91 ns measured, ${ANANDTECH}), 0.2 us = 700 cycles at 3.52 GHz` },

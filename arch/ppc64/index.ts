@@ -16,6 +16,7 @@ export const ppc64: Arch = {
   tlbFlush: 'broadcast',
   // v4.4/v4.5 powerpc selects HAVE_GENERIC_RCU_GUP: mm/gup.c's speculative references and re-check
   gupSpeculative: true,
+  hz: { value: 100, handler: 'timer_interrupt', source: 'HZ_PPC64' },
   gupPteRefHead: true,
   boot: htab_initialize,
   interruptEntry: ppc64IpiEntry,

@@ -32,13 +32,12 @@ export const sameCore = (cpu: Cpu, target: number): boolean => {
 
 /** icp_native_cause_ipi: a doorbell to a sibling thread, else icp_native_set_qirr(cpu, IPI_PRIORITY). */
 function* cause_ipi(cpu: Cpu, target: number): Fn<void> {
-  const w = cpu.machine.v.cpu;
   if (sameCore(cpu, target)) {
     yield cpu.ev(Ev.sigp, target); // msgsnd
-    Atomics.or(w, target * CPU_STRIDE + C.PENDING, PENDING_DBELL);
+    cpu.raise(target, PENDING_DBELL);
   } else {
     yield cpu.ev(Ev.ipi_send, target); // the MFRR store
-    Atomics.or(w, target * CPU_STRIDE + C.PENDING, PENDING_XICS);
+    cpu.raise(target, PENDING_XICS);
   }
 }
 

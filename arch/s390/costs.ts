@@ -8,6 +8,16 @@ import type { CostTable } from '../arch.js';
 
 const SG24_8251 = 'IBM z13 Technical Guide, SG24-8251';
 const SG24_8294 = 'IBM z13s Technical Guide, SG24-8294';
+/** Timing noise shared by the s390 tables: s390 Linux always runs under a hypervisor (PR/SM, z/VM or KVM). */
+const s390Timing: CostTable['timing'] = {
+  spread: { value: 0.25, source: 'ESTIMATE: every figure above is one point of a range (cache state, SMT2 sibling load, millicode paths); +-25% covers the ranges given in the rows' },
+  steal: {
+    percent: 2, meanUs: 20, maxUs: 1000,
+    source: 'STEAL_S390',
+  },
+  tick: { cycles: 5000, source: 'ESTIMATE: clock_comparator_work -> tick_sched_timer -> update_process_times (account, rcu_check_callbacks, scheduler_tick, run_posix_cpu_timers): some hundreds of instructions, 1 us at 5 GHz' },
+};
+
 const QUIESCE = 'IPTE/IDTE/CSP broadcasts run under a machine-wide quiesce: every CPU stops translating, TLBs are purged, the entry changes, the quiesce is released (IBM patents US 8,234,642 and US 9,372,805, background; A. Gordeev, "s390/mm: Batch PTE updates in lazy MMU mode", LKML: "an expensive global hardware lock")';
 
 /** Rows shared by the s390 generations modelled; each table overrides what differs. */
@@ -52,6 +62,7 @@ export const z13: CostTable = {
     far: { cycles: 600, source: 'ESTIMATE: another node or drawer (RNI weight 3.5 = 8.75x L3, 350) plus the cross-interrogate: 400-800' },
   },
   quiesceStall: { cycles: 2500, source: `ESTIMATE: ${QUIESCE}; a CPU cannot translate from its quiesce point to the release, 1,000-5,000 with fast quiesce` },
+  timing: s390Timing,
 };
 
 export const z14: CostTable = {
@@ -73,6 +84,7 @@ export const z14: CostTable = {
     far: { cycles: 500, source: 'ESTIMATE: another drawer, z13 figure less 10-20% (point-to-point drawer fabric)' },
   },
   quiesceStall: { cycles: 2500, source: `ESTIMATE: ${QUIESCE}; as z13` },
+  timing: s390Timing,
 };
 
 export const S390_MACHINES: readonly CostTable[] = [z13, z14];

@@ -14,6 +14,7 @@ export const s390: Arch = {
   description: 'z/Architecture: TLB purges are IPTE/IDTE/CSP broadcasts that interrupt nobody; IPIs are SIGP external calls',
   tlbFlush: 'broadcast',
   gupSpeculative: true,
+  hz: { value: 100, handler: 'clock_comparator_work', source: 'HZ_S390' },
   // pmdp_splitting_flush_sync: "Simply deliver the interrupt"
   init: (k) => k.registerSmpFunc('pmdp_splitting_flush_sync', function* () { /* empty */ }),
   interruptEntry: doExtCallInterrupt,

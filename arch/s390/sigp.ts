@@ -25,14 +25,13 @@ export const PENDING_EMERGENCY_SIGNAL = 1 << 1;
 export function* sigp(cpu: Cpu, target: number, order: number): Fn<number> {
   yield cpu.ev(Ev.sigp, target);
   const w = cpu.machine.v.cpu;
-  const pending = target * CPU_STRIDE + C.PENDING;
   switch (order) {
     case SIGP_EXTERNAL_CALL:
       // at most one external call can be pending at a CPU: a second is refused with status stored
-      if (Atomics.or(w, pending, PENDING_EXTERNAL_CALL) & PENDING_EXTERNAL_CALL) return SIGP_CC_STATUS_STORED;
+      if (cpu.raise(target, PENDING_EXTERNAL_CALL) & PENDING_EXTERNAL_CALL) return SIGP_CC_STATUS_STORED;
       return SIGP_CC_ORDER_CODE_ACCEPTED;
     case SIGP_EMERGENCY_SIGNAL:
-      Atomics.or(w, pending, PENDING_EMERGENCY_SIGNAL);
+      cpu.raise(target, PENDING_EMERGENCY_SIGNAL);
       return SIGP_CC_ORDER_CODE_ACCEPTED;
     case SIGP_SENSE_RUNNING:
       // status stored means "not running": a CPU in its idle loop is in an enabled wait

@@ -43,6 +43,11 @@ export const haswellEp: CostTable = {
     far: { cycles: 280, source: 'cross-socket line transfer, 100-130 ns (Molka, Hackenberg, Schoene, Nagel, "Cache Coherence Protocol and Memory Performance of the Intel Haswell-EP Architecture", ICPP 2015), at 2.3 GHz' },
   },
   quiesceStall: { cycles: 0, source: 'no broadcast purge on x86: remote CPUs pay the flush IPI instead' },
+  timing: {
+    spread: { value: 0.25, source: 'ESTIMATE: as the s390 tables: the rows are points of ranges (cache state, HyperThreading sibling load); +-25%' },
+    steal: { percent: 0, meanUs: 0, maxUs: 0, source: 'bare metal: the x86 control runs on the machine itself, no hypervisor takes its CPUs' },
+    tick: { cycles: 2300, source: 'ESTIMATE: smp_apic_timer_interrupt -> local_apic_timer_interrupt -> tick_sched_timer -> update_process_times: some hundreds of instructions, 1 us at 2.3 GHz' },
+  },
 };
 
 export const X86_MACHINES: readonly CostTable[] = [haswellEp];

@@ -11,6 +11,7 @@ export const x86: Arch = {
   description: 'x86-64: TLB shootdown by IPI (flush_tlb_others), which waits for CPUs with interrupts off',
   tlbFlush: 'ipi',
   gupSpeculative: false,
+  hz: { value: 1000, handler: 'smp_apic_timer_interrupt', source: 'HZ_X86' },
   init: (k) => k.registerSmpFunc('flush_tlb_func', flush_tlb_func),
   interruptEntry: callFunctionInterrupt,
   sendCallFunctionIpi: native_send_call_func_ipi,

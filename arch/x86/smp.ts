@@ -5,7 +5,6 @@
 // smp_call_function_single_interrupt.
 import type { Cpu, Fn, InterruptEntry, Routine } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
-import { C, CPU_STRIDE } from '../../emulator/machine.js';
 import type { KernelEntry } from '../arch.js';
 
 /** Pending vectors (arch/x86/include/asm/irq_vectors.h, v4.5). */
@@ -14,7 +13,7 @@ export const CALL_FUNCTION_SINGLE_VECTOR = 1 << 1; // 0xfb
 
 function* send_IPI(cpu: Cpu, target: number, vector: number): Fn<void> {
   yield cpu.ev(Ev.ipi_send, target);
-  Atomics.or(cpu.machine.v.cpu, target * CPU_STRIDE + C.PENDING, vector);
+  cpu.raise(target, vector);
 }
 
 export function* native_send_call_func_ipi(cpu: Cpu, targets: readonly number[]): Fn<void> {

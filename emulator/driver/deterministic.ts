@@ -3,8 +3,9 @@
 // the seed. Same seed and configuration, same run, event for event: the
 // result carries a hash of the event sequence to prove it.
 import prand from 'pure-rand';
-import { OopsHalt, type Cpu } from '../cpu.js';
+import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
+import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
 import { M, RunState } from '../machine.js';
 import type { Booted } from './boot.js';
 import { bootCpu } from './boot.js';
@@ -15,6 +16,18 @@ export interface DriverOutcome {
   eventHash: string | null;
   /** an exception that was not an oops: an emulator bug */
   internalError: { cpu: number; message: string; stack: string; trace: string[] } | null;
+  /** what the exploration policy did (deterministic driver) */
+  schedule?: PolicySummary;
+}
+
+export interface DeterministicOptions {
+  /** the exploration policy; none: the time order alone */
+  policy?: SchedulePolicy;
+  /** told of every stall (steal and the policy's), for a schedule file */
+  record?: (s: Stall) => void;
+  /** stalls to replay instead of drawing any (a schedule file) */
+  replay?: readonly Stall[];
+  tracer?: CpuTracer;
 }
 
 const WAITISH = new Uint8Array(EVENT_COUNT);
@@ -31,9 +44,19 @@ function mix(h: number, x: number): number {
   return h;
 }
 
-export async function runDeterministic(b: Booted, limitCycles: number, durationS: number): Promise<DriverOutcome> {
+export async function runDeterministic(b: Booted, limitCycles: number, durationS: number, o: DeterministicOptions = {}): Promise<DriverOutcome> {
   const m = b.machine;
   const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => bootCpu(b, i));
+  // a replay draws nothing: every stall comes from the file, the policy is not asked
+  const policy = o.replay ? undefined : o.policy;
+  for (const c of cpus) {
+    if (o.replay) c.replayStalls(o.replay);
+    if (o.record) c.onStall = o.record;
+    if (o.tracer) c.tracer = o.tracer;
+  }
+  policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: b.costs.ghz, seed: m.cfg.seed });
+  const memBytes = m.v.mem.length * 4;
+  let nInteresting = 0;
   const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
   const ctl = m.v.control;
   const t0 = performance.now();
@@ -63,6 +86,14 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
         m.requestStop(RunState.HALT);
       }
       break;
+    }
+    if (policy !== undefined) {
+      policy.observe?.(cpu);
+      // an instruction of several steps (a DAT walk) is not split by a stall
+      if (cpu.insnDepth === 0 && interesting(cpu.lastKind, cpu.lastArg, memBytes)) {
+        const d = policy.decide(cpu, nInteresting++);
+        if (d > 0) cpu.stall(d, policy.cause);
+      }
     }
     // A spinning or idle CPU sees nothing new until another CPU does something:
     // skip to the next step of a CPU that can (an idle CPU can only once an
@@ -95,7 +126,7 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
         break;
       }
     }
-    h = mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles);
+    h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
     if (Atomics.load(ctl, M.STATE) !== RunState.RUN) break;
     if (Atomics.load(ctl, M.DONE) === m.ncpus) break;
     if ((n & 4095) === 0) {
@@ -110,5 +141,6 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
     hostSeconds: (performance.now() - t0) / 1000,
     eventHash: (h >>> 0).toString(16).padStart(8, '0'),
     internalError,
+    ...(policy ? { schedule: policy.summary() } : {}),
   };
 }
