@@ -86,7 +86,8 @@ export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<Be
           for (let seed = 1; seed <= o.seeds; seed++) {
             if (isInterrupted()) return { options: o, hold: o.hold, latency, fixes: [], hostSeconds: (performance.now() - t0) / 1000 };
             const r = await run(validateRun({
-              workload: 'ipi-latency', arch, cpus, seed, driver: 'deterministic', simMs: 60_000, duration: 600,
+              // a price, not a search: the machine's own noise and steal, no exploration stalls
+              workload: 'ipi-latency', arch, cpus, seed, driver: 'deterministic', schedule: 'time', simMs: 60_000, duration: 600,
               param: [`mode=${mode}`, `held=${held}`, `calls=${o.calls}`, `hold=${o.hold}`],
             }));
             if (r.internalError || r.crashed || r.truncated) {
@@ -114,7 +115,7 @@ export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<Be
       let splits = 0, gups = 0, simS = 0, ipiCycles = 0, allCycles = 0, crashes = 0;
       for (let seed = 1; seed <= o.seeds; seed++) {
         const r = await run(validateRun({
-          workload: 'thp-split-vs-gup', arch, kernel, cpus: 8, seed, driver: 'deterministic', simMs: o.fixSimMs, duration: 600,
+          workload: 'thp-split-vs-gup', arch, kernel, cpus: 8, seed, driver: 'deterministic', schedule: 'time', simMs: o.fixSimMs, duration: 600,
         }));
         if (r.internalError) throw new Error(`thp-split-vs-gup ${arch} ${kernel}: ${r.internalError.message}`);
         if (r.crashed) crashes++;

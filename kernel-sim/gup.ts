@@ -35,9 +35,13 @@ function checkPageTable(cpu: Cpu, k: Kernel, ptep: number, va: number): void {
   const frame = Math.floor(ptep / k.pageSize);
   const m = cpu.machine;
   if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return;
+  // the race, named: the walker, and the CPU that last freed the frame (struct page's free record)
+  const by = Atomics.load(m.v.pages, pw(frame, P.FREED_BY)) - 1;
+  const freer = by >= 0 ? `CPU${by}` : 'another CPU';
   cpu.enter('kasan_report');
-  cpu.oops('KASAN: use-after-free', `fast_gup read the pte of 0x${va.toString(16)} from a page table freed under it`, {
+  cpu.oops('KASAN: use-after-free', `CPU${cpu.id} fast_gup read the pte of 0x${va.toString(16)} from a page table ${freer} freed under it`, {
     address: `0x${va.toString(16)}`, ptep: `0x${ptep.toString(16)}`, page: dumpPage(m, frame),
+    race: { walker: `CPU${cpu.id} (__get_user_pages_fast, interrupts off)`, freer: `${freer} (pte_free, clock ~${Atomics.load(m.v.pages, pw(frame, P.FREED_KCYCLE))}k)` },
   });
 }
 

@@ -6,6 +6,7 @@ import { EVENT_COUNT, EVENT_NAMES, Ev } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import { K } from './kernel_words.js';
+import { Owner, P, pw } from './mm_types.js';
 import { initPageAlloc, memblock_alloc } from './page_alloc.js';
 import type { KernelVariant } from './variants.js';
 import { Smp, type SmpFunc } from './smp.js';
@@ -190,6 +191,19 @@ export class Kernel implements KernelEntry {
   /** The pmd entry address of `va` in the THP area. */
   pmdp(va: number): number {
     return Atomics.load(this.machine.v.kernel, K.THP_PMD0) + Math.floor((va - THP_BASE) / 2 ** this.arch.hpageShift) * 8;
+  }
+
+  /**
+   * Whether physical address `addr` holds a page-table entry: a frame the
+   * page allocator gave out as a page table, or the THP area's pmd table.
+   */
+  isTableEntry(addr: number): boolean {
+    const m = this.machine;
+    if (addr < 0 || addr >= m.v.mem.length * 4) return false;
+    const frame = Math.floor(addr / this.pageSize);
+    if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return true;
+    const pmd0 = Atomics.load(m.v.kernel, K.THP_PMD0);
+    return pmd0 > 0 && frame === Math.floor(pmd0 / this.pageSize);
   }
 
   entry(addr: number): number {

@@ -36,6 +36,13 @@ export function* handle_mm_fault(cpu: Cpu, k: Kernel, va: number, _write: boolea
     if (pt.pmd_trans_huge(pmd)) {
       // v4.4: wait_split_huge_page; the huge mapping is otherwise already writable
       if (pt.pmd_trans_splitting(pmd)) { yield cpu.ev(Ev.spin, pmdp); continue; }
+      // huge_pmd_set_accessed (v4.5 mm/huge_memory.c) takes the pmd lock and checks
+      // pmd_same: a fault on a pmd being split waits for the split to finish
+      yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+      yield cpu.ev(Ev.load, pmdp);
+      const same = loadEntry(m, pmdp) === pmd;
+      yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+      if (!same) continue;
       cpu.leave();
       return 0;
     }

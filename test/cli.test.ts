@@ -55,7 +55,10 @@ t.test('ipi-storm, s390, 8 CPUs, parallel, 2 s: every CPU progresses, clocks wit
   t.equal(res.crashed, false);
   t.equal(res.cpus.length, 8);
   t.ok(res.cpus.every((c) => c.steps > 0 && c.ipisSent > 0 && c.ipisTaken > 0 && c.irqOffCycles > 0), 'every CPU made progress');
-  t.ok(res.simulatedCycles.spread <= res.config.slack, `spread ${res.simulatedCycles.spread} within slack ${res.config.slack}`);
+  // a CPU the hypervisor takes away jumps ahead by its whole undispatch at once, then waits for
+  // the others: the spread stays within the slack plus the longest steal (z13: 1000 us)
+  const longestSteal = 1000 * 5 * 1000;
+  t.ok(res.simulatedCycles.spread <= res.config.slack + longestSteal, `spread ${res.simulatedCycles.spread} within slack ${res.config.slack} + longest steal`);
   t.ok(res.hostSeconds < 10, 'stopped at the wall-clock cap (not hung)');
   t.equal(res.eventHash, null, 'a parallel run has no event hash');
 });

@@ -7,8 +7,9 @@ import { run } from '../emulator/run.js';
 import { config } from './helpers.js';
 
 for (const driver of ['deterministic', 'parallel'] as const) {
-  // slack well below the litmus delay, so CPU 0 caches its translation before CPU 1 acts in either driver
-  const base = { driver, cpus: 2, slack: 1000, duration: 20 };
+  // slack well below the litmus delay, so CPU 0 caches its translation before CPU 1 acts in either driver;
+  // a litmus fixes its interleaving: no steal, no exploration stalls (those are for searches)
+  const base = { driver, cpus: 2, slack: 1000, duration: 20, steal: 'off', ...(driver === 'deterministic' ? { schedule: 'time' } : {}) };
 
   for (const arch of ['s390', 'x86']) {
     t.test(`${driver}/${arch}: kick_all_cpus_sync waits for the interrupts-off CPU`, async (t) => {

@@ -63,7 +63,7 @@ for (const free of ['rcu', 'after-flush'] as const) {
       t.throws(() => stepUntil(walker, () => pages !== undefined), 'the walker oopses');
       const o = oopsOf(s.m);
       t.equal(o?.kind, 'KASAN: use-after-free');
-      t.match(o?.message, /fast_gup read the pte of 0x[0-9a-f]+ from a page table freed under it/);
+      t.match(o?.message, new RegExp(`^CPU${walker.id} fast_gup read the pte of 0x[0-9a-f]+ from a page table CPU${unmapper.id} freed under it`), 'the race named: who walked, who freed');
     }
   });
 }

@@ -54,8 +54,8 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
     if (o.record) c.onStall = o.record;
     if (o.tracer) c.tracer = o.tracer;
   }
-  policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: b.costs.ghz, seed: m.cfg.seed });
-  const memBytes = m.v.mem.length * 4;
+  const tableEntry = (addr: number): boolean => b.kernel.isTableEntry(addr);
+  policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: b.costs.ghz, seed: m.cfg.seed, tableEntry, pageBytes: b.kernel.pageSize });
   let nInteresting = 0;
   const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
   const ctl = m.v.control;
@@ -90,7 +90,7 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
     if (policy !== undefined) {
       policy.observe?.(cpu);
       // an instruction of several steps (a DAT walk) is not split by a stall
-      if (cpu.insnDepth === 0 && interesting(cpu.lastKind, cpu.lastArg, memBytes)) {
+      if (cpu.insnDepth === 0 && interesting(cpu.lastKind, cpu.lastArg, tableEntry)) {
         const d = policy.decide(cpu, nInteresting++);
         if (d > 0) cpu.stall(d, policy.cause);
       }

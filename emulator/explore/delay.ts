@@ -6,13 +6,23 @@
 // to KCSAN_UDELAY_TASK us (randomised), this policy skips a random number of
 // interesting accesses and stalls a random time. A CPU is held back at most
 // 1/(1+REST) of its time: after a stall of D it runs REST * D before the next.
+// Beyond KCSAN, a lockless walker's descent into the next table is a stall
+// candidate of its own (DELAY_DESCENT_ODDS): the family's races live there.
 import prand from 'pure-rand';
 import type { Cpu } from '../cpu.js';
 import { EVENT_NAMES } from '../events.js';
 import { isAccess, WRITES, type Conflict, type ExecutionInfo, type PolicySummary, type SchedulePolicy } from './policy.js';
 
 /** interesting accesses skipped between two stalls of one CPU: uniform in [0, 2 * SKIP] */
-export const DELAY_SKIP = Number(process.env.DSKIP ?? 50);
+export const DELAY_SKIP = 50;
+/**
+ * A lockless walker (interrupts off) about to load from a page table other
+ * than the one it read last has just followed a pointer it read without a
+ * lock: the window between those two loads is where a table freed under the
+ * walker shows. One such descent in DELAY_DESCENT_ODDS stalls, whatever the
+ * skip count and the rest say (a walk has one or two of them).
+ */
+export const DELAY_DESCENT_ODDS = 2;
 /**
  * A stall's length is log-uniform over [DELAY_MIN_US, DELAY_MAX_US]: the windows
  * to stretch run from a few instructions to a munmap's whole zap (256 IPTEs,
@@ -29,10 +39,12 @@ interface Watch { cpu: number; entry: number; kind: number; from: number; until:
 
 export function delayPolicy(seed: number): SchedulePolicy {
   const g = prand.xoroshiro128plus((seed * 7_000_003 + 0xde1a) | 0);
+  let info: ExecutionInfo;
   let lnMin = 0;
   let lnMax = 0;
   let skip: number[] = [];
   let restUntil: number[] = [];
+  let lastTable: number[] = [];
   let watches: Watch[] = [];
   let seen = 0;
   let decisions = 0;
@@ -40,29 +52,43 @@ export function delayPolicy(seed: number): SchedulePolicy {
   let conflicts = 0;
   const first: Conflict[] = [];
   const draw = (lo: number, hi: number): number => prand.unsafeUniformIntDistribution(lo, hi, g);
+  const length = (): number => Math.round(Math.exp(lnMin + (lnMax - lnMin) * (draw(0, 0x3fffffff) / 0x40000000)));
   return {
     name: 'delay',
     cause: 'delay',
     begin(x: ExecutionInfo) {
+      info = x;
       lnMin = Math.log(DELAY_MIN_US * x.ghz * 1000);
       lnMax = Math.log(DELAY_MAX_US * x.ghz * 1000);
       skip = Array.from({ length: x.ncpus }, () => draw(0, 2 * DELAY_SKIP));
       restUntil = new Array<number>(x.ncpus).fill(0);
+      lastTable = new Array<number>(x.ncpus).fill(-1);
       watches = []; seen = 0; decisions = 0; stallCycles = 0; conflicts = 0; first.length = 0;
     },
     decide(cpu: Cpu, index: number): number {
       seen = index + 1;
       const id = cpu.id;
-      if (cpu.clock < restUntil[id]! || skip[id]!-- > 0) return 0;
-      skip[id] = draw(0, 2 * DELAY_SKIP);
-      const cycles = Math.round(Math.exp(lnMin + (lnMax - lnMin) * (draw(0, 0x3fffffff) / 0x40000000)));
-      restUntil[id] = cpu.clock + cycles * (1 + REST);
+      let cycles = 0;
+      if (!cpu.irqOn && info.tableEntry(cpu.lastArg)) {
+        // a lockless walker about to load from a table other than its last one: it descends
+        const frame = Math.floor(cpu.lastArg / info.pageBytes);
+        const descends = lastTable[id]! >= 0 && lastTable[id] !== frame;
+        lastTable[id] = frame;
+        if (descends && draw(0, DELAY_DESCENT_ODDS - 1) === 0) cycles = length();
+      }
+      if (cycles === 0) {
+        if (cpu.clock < restUntil[id]! || skip[id]!-- > 0) return 0;
+        skip[id] = draw(0, 2 * DELAY_SKIP);
+        cycles = length();
+        restUntil[id] = cpu.clock + cycles * (1 + REST);
+      }
       decisions++;
       stallCycles += cycles;
       if (isAccess(cpu.lastKind)) watches.push({ cpu: id, entry: Math.floor(cpu.lastArg / 8), kind: cpu.lastKind, from: cpu.clock, until: cpu.clock + cycles });
       return cycles;
     },
     observe(cpu: Cpu) {
+      if (cpu.irqOn) lastTable[cpu.id] = -1;
       if (watches.length === 0) return;
       const at = cpu.executed;
       const k = cpu.doneKind;

@@ -14,6 +14,10 @@ export interface ExecutionInfo {
   /** the modelled clock, GHz */
   readonly ghz: number;
   readonly seed: number;
+  /** whether a physical address holds a page-table entry now (the kernel layer knows its frames) */
+  readonly tableEntry: (addr: number) => boolean;
+  /** the base page size: a table lies within one page */
+  readonly pageBytes: number;
 }
 
 /** An access another CPU made to the address a held-back CPU was about to touch (KCSAN's watchpoint). */
@@ -71,12 +75,12 @@ for (const k of [Ev.store, Ev.atomic, Ev.pte_store, Ev.ipte, Ev.idte, Ev.csp]) W
 
 /**
  * Whether the access `kind` at `arg` is one a race is made of: a load or
- * store of simulated physical memory (page-table entries, page contents) or
- * of a struct page, a TLB purge, an IPI sent or taken.
+ * store of a page-table entry or of a struct page word, a TLB purge, an IPI
+ * sent or taken. Page contents (user data, DMA) are not.
  */
-export function interesting(kind: number, arg: number, memBytes: number): boolean {
+export function interesting(kind: number, arg: number, tableEntry: (addr: number) => boolean): boolean {
   if (ALWAYS[kind] === 1) return true;
-  return ACCESS[kind] === 1 && (arg < memBytes || (arg >= VMEMMAP && arg < KDATA));
+  return ACCESS[kind] === 1 && ((arg >= VMEMMAP && arg < KDATA) || tableEntry(arg));
 }
 
 /** Whether `kind` is an access to a named address (a watchpoint can see it). */

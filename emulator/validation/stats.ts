@@ -29,7 +29,8 @@ export function crashRate(k: number, n: number): RateInterval {
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (Z95 / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half), method: 'wilson' };
+  // at k = n the upper bound is 1 exactly; rounding would put it a hair below the rate
+  return { rate: p, low: Math.max(0, centre - half), high: k === n ? 1 : Math.min(1, centre + half), method: 'wilson' };
 }
 
 export interface Spread {
