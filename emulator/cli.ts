@@ -13,6 +13,7 @@ import { oopsReport, summary } from './report.js';
 import cliProgress from 'cli-progress';
 import { ARCHES } from '../arch/index.js';
 import { benchCsv, benchIpi, benchPlan, benchTable } from './bench_ipi.js';
+import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from './bench_races.js';
 import { interrupt, isInterrupted } from './interrupt.js';
 import { cannotWrite, writeAtomic } from './output.js';
 import { reproduce, reproduceTable } from './reproduce.js';
@@ -20,6 +21,8 @@ import { latencyPlot } from './svg.js';
 import { run } from './run.js';
 import { intIn, UsageError, validateRun } from './validate.js';
 import { loadScenario, type Scenario } from './scenario.js';
+import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from './schedule_file.js';
+import { shrink } from './shrink.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
 import { poolSize, runJobs } from './validation/pool.js';
@@ -34,6 +37,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => interrup
 
 /** A flag given twice takes its last value, as most commands do. */
 const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);
+
+/** A schedule file refused: the reason, on one line. */
+function refuse(msg: string): never {
+  process.stderr.write(`s390emu: ${msg}\n`);
+  process.exit(EXIT.USAGE);
+}
 
 function usage(msg: string): never {
   process.stderr.write(`s390emu: ${msg}\nTry 's390emu --help'.\n`);
@@ -63,7 +72,73 @@ function runOptions(y: Argv) {
     .option('steal', { type: 'string', describe: "hypervisor steal: default (the machine's), off, or PERCENT[:MEAN_US]" })
     .option('hz', { type: 'string', describe: "timer ticks per second, or 'off' (default: the arch's CONFIG_HZ)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-    .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' });
+    .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' })
+    .option('record', { type: 'string', describe: 'write the schedule (configuration, every stall, the outcome) to this file, for replay and shrink (deterministic driver)' });
+}
+
+const outcomeOf = (r: Awaited<ReturnType<typeof run>>) => ({
+  eventHash: r.eventHash,
+  oops: r.oops ? { kind: r.oops.kind, message: r.oops.message, cpu: r.oops.cpu, clock: r.oops.clock } : null,
+});
+
+function exitOf(r: Awaited<ReturnType<typeof run>>): number {
+  if (r.internalError) {
+    process.stderr.write(`s390emu: internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}\n` +
+      `simulated call trace: ${r.internalError.trace.join(' > ') || '(none)'}\n${r.internalError.stack}\n`);
+    return EXIT.INTERNAL;
+  }
+  return r.interrupted ? EXIT.INTERRUPTED : r.crashed ? EXIT.CRASHED : EXIT.OK;
+}
+
+async function replayCommand(a: Record<string, unknown>): Promise<void> {
+  let f;
+  try { f = loadScheduleFile(String(last(a.file))); } catch (e) {
+    if (e instanceof UsageError) refuse(e.message);
+    throw e;
+  }
+  const r = await run(scheduleConfig(f), { replay: stallsOf(f) });
+  const got = outcomeOf(r);
+  const same = got.eventHash === f.outcome.eventHash && JSON.stringify(got.oops) === JSON.stringify(f.outcome.oops);
+  if (a.json) process.stdout.write(JSON.stringify({ ...r, replayed: { stalls: f.stalls.length, exact: same, recorded: f.outcome } }) + '\n');
+  else {
+    process.stdout.write(summary(r) + '\n');
+    if (r.crashed) process.stdout.write(oopsReport(r) + '\n');
+    process.stdout.write(same
+      ? `replayed ${f.stalls.length} stalls: the same run (eventHash ${got.eventHash}${got.oops ? ', the same oops' : ', no oops'})\n`
+      : `replayed ${f.stalls.length} stalls: DIVERGED (eventHash ${got.eventHash}, recorded ${f.outcome.eventHash}; oops ${got.oops?.kind ?? 'none'}, recorded ${f.outcome.oops?.kind ?? 'none'})\n`);
+  }
+  const code = exitOf(r);
+  process.exitCode = !same && code !== EXIT.INTERNAL ? EXIT.DISAGREES : code;
+}
+
+async function shrinkCommand(a: Record<string, unknown>): Promise<void> {
+  let f;
+  const file = String(last(a.file));
+  const out = typeof last(a.out) === 'string' ? String(last(a.out)) : file.replace(/(\.json)?$/, '.min.json');
+  try {
+    f = loadScheduleFile(file);
+    if (!f.outcome.oops) throw new UsageError(`${file}: the recorded run did not crash: nothing to shrink`);
+    const why = cannotWrite(dirname(resolve(out)));
+    if (why) throw new UsageError(`--out: cannot write '${out}' (${why})`);
+  } catch (e) {
+    if (e instanceof UsageError) refuse(e.message);
+    throw e;
+  }
+  const r = await shrink(f, (p) => {
+    if (process.stderr.isTTY) process.stderr.write(`\rshrink: ${p.phase}, ${p.tries} replays, ${p.stalls} stalls, ${p.cpus} CPUs   `);
+    else if (p.tries % 20 === 0) process.stderr.write(`shrink: ${p.phase}, ${p.tries} replays, ${p.stalls} stalls, ${p.cpus} CPUs\n`);
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const path = resolve(out);
+  writeAtomic(dirname(path), basename(path), JSON.stringify(r.file) + '\n');
+  const p = (x: Record<string, unknown>) => Object.entries(x).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  process.stdout.write([
+    `shrunk in ${r.tries} replays, still "${r.signature}"`,
+    `before: ${r.before.stalls} decisions, ${r.before.cpus} CPUs, ${r.before.simMs ?? '-'} ms simulated, ${p(r.before.params)}`,
+    `after:  ${r.after.stalls} decisions, ${r.after.cpus} CPUs, ${r.after.simMs ?? '-'} ms simulated, ${p(r.after.params)}`,
+    `minimal oops on CPU ${r.file.outcome.oops!.cpu}: ${r.file.outcome.oops!.kind}: ${r.file.outcome.oops!.message}`,
+    `wrote ${out} (s390emu replay ${out})`,
+  ].join('\n') + '\n');
 }
 
 async function runCommand(a: Record<string, unknown>): Promise<void> {
@@ -75,13 +150,23 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
       const why = cannotWrite(dirname(resolve(raw.out)));
       if (why) throw new UsageError(`--out: cannot write '${raw.out}' (${why})`);
     }
+    if (typeof raw.record === 'string' && raw.record !== '') {
+      const why = cannotWrite(dirname(resolve(raw.record)));
+      if (why) throw new UsageError(`--record: cannot write '${raw.record}' (${why})`);
+    }
     const sc = typeof raw.scenario === 'string' ? loadScenario(raw.scenario) : undefined;
     cfg = validateRun({ ...raw, simMs: raw['sim-ms'] }, sc);
+    if (raw.record !== undefined && cfg.driver !== 'deterministic') throw new UsageError('--record: needs --driver deterministic (a parallel run\'s interleaving comes from host thread timing and cannot be replayed)');
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
   }
-  const r = await run(cfg);
+  const record = typeof raw.record === 'string' && raw.record !== '' ? raw.record : null;
+  const r = await run(cfg, record ? { record: true } : {});
+  if (record) {
+    const path = resolve(record);
+    writeAtomic(dirname(path), basename(path), JSON.stringify(scheduleFile(cfg, r.stalls ?? [], outcomeOf(r))) + '\n');
+  }
   if (typeof raw.out === 'string' && raw.out !== '') {
     const path = resolve(raw.out);
     writeAtomic(dirname(path), basename(path), JSON.stringify(r, null, 2) + '\n');
@@ -91,11 +176,7 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
     process.stdout.write(summary(r) + '\n');
     if (r.crashed) process.stdout.write(oopsReport(r) + '\n');
   }
-  if (r.internalError) {
-    process.stderr.write(`s390emu: internal error on CPU ${r.internalError.cpu}: ${r.internalError.message}\n` +
-      `simulated call trace: ${r.internalError.trace.join(' > ') || '(none)'}\n${r.internalError.stack}\n`);
-    process.exitCode = EXIT.INTERNAL;
-  } else process.exitCode = r.interrupted ? EXIT.INTERRUPTED : r.crashed ? EXIT.CRASHED : EXIT.OK;
+  process.exitCode = exitOf(r);
 }
 
 async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
@@ -125,6 +206,47 @@ function listOf<T>(flag: string, v: unknown, item: (s: string) => T): T[] {
   return items.map(item);
 }
 
+async function benchRacesCommand(a: Record<string, unknown>): Promise<void> {
+  let o;
+  try {
+    const names = RACES.map((r) => r.name);
+    o = {
+      races: listOf('race', last(a.race), (s) => {
+        if (!names.includes(s)) throw new UsageError(`--race: '${s}' is not allowed; choose from: ${names.join(', ')}`);
+        return s;
+      }),
+      policies: listOf('schedule', last(a.schedule), (s) => {
+        if (!(SCHEDULES as readonly string[]).includes(s)) throw new UsageError(`--schedule: '${s}' is not allowed; choose from: ${SCHEDULES.join(', ')}`);
+        return s as (typeof SCHEDULES)[number];
+      }),
+      seeds: intIn('seeds', last(a.seeds) ?? '10', 1, 100),
+      budgetS: intIn('budget', last(a.budget), 1, 3600),
+      simMs: intIn('sim-ms', last(a['sim-ms']), 1, 1000),
+    };
+    if (typeof a.out === 'string' && a.out !== '') {
+      const why = cannotWrite(dirname(resolve(a.out)));
+      if (why) throw new UsageError(`--out: cannot write '${a.out}' (${why})`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) usage(e.message);
+    throw e;
+  }
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'bench races [{bar}] {value}/{total} searches {what}' },
+    cliProgress.Presets.shades_classic);
+  bar.start(benchRacesPlan(o), 0, { what: '' });
+  const r = await benchRaces(o, (what) => bar.increment({ what }));
+  bar.stop();
+  if (isInterrupted()) {
+    process.stderr.write('s390emu: interrupted; no benchmark figures are reported from a partial sweep\n');
+    process.exit(EXIT.INTERRUPTED);
+  }
+  process.stdout.write((a.json ? JSON.stringify(r) : benchRacesTable(r)) + '\n');
+  if (typeof a.out === 'string' && a.out !== '') {
+    const path = resolve(a.out);
+    writeAtomic(dirname(path), basename(path), JSON.stringify(r, null, 2) + '\n');
+  }
+}
+
 async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
   let o;
   try {
@@ -137,7 +259,7 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
       calls: intIn('calls', last(a.calls), 1, 8192),
       held: listOf('held', last(a.held), (s) => intIn('held', s, 0, 127)),
       hold: intIn('hold', last(a.hold), 0, 100_000_000),
-      seeds: intIn('seeds', last(a.seeds), 1, 100),
+      seeds: intIn('seeds', last(a.seeds) ?? '1', 1, 100),
       fixSimMs: intIn('fix-sim-ms', last(a['fix-sim-ms']), 1, 1000),
     };
     if (typeof a.out === 'string' && a.out !== '') {
@@ -311,6 +433,13 @@ await yargs(hideBin(process.argv))
   .scriptName('s390emu')
   .usage('$0 <command> [options]')
   .command('run', 'run a workload on the simulated machine', runOptions, runCommand)
+  .command('replay <file>', 'replay a schedule file written by run --record or shrink: the same run, or it says how it diverged',
+    (y) => y.positional('file', { type: 'string', describe: 'the schedule file' }).option('json', { type: 'boolean', default: false }),
+    replayCommand)
+  .command('shrink <file>', 'a crashing schedule made minimal: fewer decisions (ddmin), CPUs, roles and sizes, a shorter run; the same crash',
+    (y) => y.positional('file', { type: 'string', describe: 'the schedule file' })
+      .option('out', { type: 'string', describe: 'where the minimal schedule goes (default FILE.min.json)' }),
+    shrinkCommand)
   .command('reproduce', 'the 2016 crash on s390 v4.5-rc1, then the same stress on the configurations history gives',
     (y) => y
       .option('seeds', { type: 'string', default: '3', describe: 'runs per configuration (seeds 1..N)' })
@@ -321,18 +450,22 @@ await yargs(hideBin(process.argv))
     reproduceCommand)
   .command('bench <what>', 'benchmarks: ipi (IPI latency against CPUs, and the price of each fix)',
     (y) => y
-      .positional('what', { choices: ['ipi'] as const, describe: 'the benchmark' })
+      .positional('what', { choices: ['ipi', 'races'] as const, describe: 'the benchmark' })
+      .option('race', { type: 'string', default: RACES.map((r) => r.name).join(','), describe: 'races: comma-separated races (scenarios/races.json defines their kernels and mixes)' })
+      .option('schedule', { type: 'string', default: SCHEDULES.join(','), describe: 'races: comma-separated exploration policies' })
+      .option('budget', { type: 'string', default: '30', describe: 'races: host seconds a search may spend per seed' })
+      .option('sim-ms', { type: 'string', default: String(DEFAULTS.simMs), describe: 'races: simulated ms per run' })
       .option('arch', { type: 'string', default: 's390,x86', describe: 'comma-separated arches' })
       .option('cpus', { type: 'string', default: '2,4,8,16,32,64', describe: 'comma-separated CPU counts' })
       .option('calls', { type: 'string', default: '30', describe: 'calls measured per run' })
       .option('held', { type: 'string', default: '0,1', describe: 'comma-separated counts of CPUs held interrupts-off' })
       .option('hold', { type: 'string', default: '20000', describe: 'cycles a held CPU stays interrupts-off after its IPI arrives' })
-      .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration' })
+      .option('seeds', { type: 'string', describe: 'ipi: seeds per configuration (default 1); races: searches per race and policy (default 10)' })
       .option('fix-sim-ms', { type: 'string', default: '5', describe: 'simulated ms of thp-split-vs-gup per fix run' })
       .option('json', { type: 'boolean', default: false })
       .option('csv', { type: 'boolean', default: false })
       .option('out', { type: 'string', describe: 'folder for ipi-latency.svg, the CSVs and the JSON' }),
-    benchIpiCommand)
+    (a) => (a.what === 'races' ? benchRacesCommand(a) : benchIpiCommand(a)))
   .command('validate', 'a fix-validation matrix: arches x kernels x workloads x seeds, with crash rates and expectations',
     (y) => y
       .option('arch', { type: 'string', describe: 'comma-separated arches (default s390,x86)' })
@@ -361,7 +494,7 @@ await yargs(hideBin(process.argv))
       .option('out', { type: 'string', describe: 'write the merged JSON report to this file' }),
     mergeCommand)
   .command('list', 'list workloads, machines and kernel variants', (y) => y.option('json', { type: 'boolean', default: false }), listCommand)
-  .demandCommand(1, 'name a command: run, reproduce, bench, validate, merge or list')
+  .demandCommand(1, 'name a command: run, replay, shrink, reproduce, bench, validate, merge or list')
   .strict()
   .fail((msg, err) => {
     if (err && !(err instanceof UsageError)) {

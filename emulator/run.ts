@@ -122,7 +122,8 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
   const steps = cpus.reduce((a, c) => a + c.steps, 0);
   const oopsText = Atomics.load(m.v.control, M.OOPS_CPU) >= 0 ? m.readText(m.v.oops, 0, OOPS_BYTES) : '';
   const oops = oopsText ? (JSON.parse(oopsText) as OopsRecord) : null;
-  if (oops && b.workload.explain) {
+  // the workload explains an oops that does not name its race itself
+  if (oops && b.workload.explain && (oops.details as { race?: unknown } | undefined)?.race === undefined) {
     const race = b.workload.explain(b.kernel, oops);
     if (Object.keys(race).length) oops.details = { ...oops.details, race };
   }
