@@ -353,6 +353,12 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
         return v === undefined ? (driver === 'deterministic' ? DEFAULTS.simMs : null) : validateRun({ simMs: v }).simMs;
       })(),
       scenario: sc?.path ?? null,
+      // the policy every run explores with (deterministic driver), as run takes it
+      schedule: (() => {
+        const given = Object.fromEntries((['schedule', 'depth'] as const).map((k) => [k, pick(k, undefined)]).filter(([, v]) => v !== undefined));
+        const c = validateRun({ driver, ...given });
+        return c.schedule ? { policy: c.schedule.policy, depth: c.schedule.depth } : null;
+      })(),
     };
     if (spec.firstSeed + spec.seeds - 1 > 2 ** 32 - 1) throw new UsageError('--first-seed: the last seed would pass 2^32-1');
     const jobs = jobsOf(spec);
@@ -473,6 +479,8 @@ await yargs(hideBin(process.argv))
       .option('workload', { type: 'string', describe: `comma-separated workloads (default ${DEFAULTS.workload})` })
       .option('seeds', { type: 'string', describe: 'runs per cell, seeds first-seed.. (default 4)' })
       .option('first-seed', { type: 'string', describe: 'first seed (default 1)' })
+      .option('schedule', { type: 'string', describe: `exploration policy of every run (deterministic driver): ${SCHEDULES.join(', ')} (default ${DEFAULTS.schedule})` })
+      .option('depth', { type: 'string', describe: `PCT's bug depth (default ${DEFAULTS.depth})` })
       .option('duration', { type: 'string', describe: `wall-clock cap per run, seconds (default ${DEFAULTS.durationS})` })
       .option('sim-ms', { type: 'string', describe: `simulated length per run, ms (deterministic default ${DEFAULTS.simMs})` })
       .option('cpus', { type: 'string', describe: `simulated CPUs (default ${DEFAULTS.cpus})` })

@@ -2,7 +2,7 @@
 // in one fixed order so that any shard of it, and any merge of shards, names
 // the same runs. A cell's figures are computed from its runs alone, by one
 // function, whether the runs came from one process or from many.
-import type { DriverName, RunConfig } from '../config.js';
+import type { DriverName, ScheduleName, RunConfig } from '../config.js';
 import type { RunResult } from '../run.js';
 import type { Expectation, Scenario } from '../scenario.js';
 import { validateRun } from '../validate.js';
@@ -23,6 +23,8 @@ export interface MatrixSpec {
   readonly simMs: number | null;
   /** the scenario file that defines names used here, or null */
   readonly scenario: string | null;
+  /** the exploration policy of every run (deterministic driver), null under the parallel driver */
+  readonly schedule?: { readonly policy: ScheduleName; readonly depth: number } | null;
 }
 
 export interface Job {
@@ -44,6 +46,8 @@ export interface RunRecord extends Job {
   readonly oops: { kind: string; cpu: number; message: string; clock: number } | null;
   readonly internalError: string | null;
   readonly replay: string;
+  /** the exploration policy's decisions (stalls) in this run */
+  readonly decisions?: number;
 }
 
 export interface FirstOops {
@@ -66,6 +70,8 @@ export interface Cell {
   /** the lowest seed's oops of each kind */
   readonly firstOops: readonly FirstOops[];
   readonly expected: { readonly crashes: boolean; readonly why: string; readonly agrees: boolean } | null;
+  /** what the runs explored: the policy and its decisions over all runs of the cell */
+  readonly explored?: { readonly policy: string; readonly depth?: number; readonly decisions: number };
 }
 
 /** Every job of the matrix, arch-major, then kernel, workload, seed. */
@@ -90,6 +96,7 @@ export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
   return validateRun({
     arch: job.arch, kernel: job.kernel, workload: job.workload, seed: job.seed, driver: spec.driver,
     cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: spec.simMs ?? undefined,
+    ...(spec.schedule ? { schedule: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}) } : {}),
   }, sc);
 }
 
@@ -104,6 +111,7 @@ export function recordOf(job: Job, r: RunResult): RunRecord {
     oops: r.oops ? { kind: r.oops.kind, cpu: r.oops.cpu, message: r.oops.message, clock: r.oops.clock } : null,
     internalError: r.internalError ? `CPU ${r.internalError.cpu}: ${r.internalError.message}` : null,
     replay: r.replay,
+    ...(r.schedule ? { decisions: r.schedule.decisions } : {}),
   };
 }
 
@@ -134,6 +142,12 @@ export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: re
           timeToCrash: { simulatedUs: spread(crashed.map((r) => r.simulatedUs)), hostSeconds: spread(crashed.map((r) => r.hostSeconds)) },
           firstOops: [...first.values()],
           expected: e ? { crashes: e.crashes, why: e.why ?? '', agrees: (crashed.length > 0) === e.crashes } : null,
+          ...(spec.schedule ? {
+            explored: {
+              policy: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}),
+              decisions: mine.reduce((n, r) => n + (r.decisions ?? 0), 0),
+            },
+          } : {}),
         });
       }
     }

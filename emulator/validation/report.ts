@@ -100,18 +100,28 @@ function rows(r: ValidateReport): string[][] {
     c.arch, c.kernel, c.workload, String(c.runs), String(c.crashes) + (c.truncated ? ` (${c.truncated} cut short)` : ''), rate(c),
     ttc(c.timeToCrash.simulatedUs, 'us', 0) + (host ? ` / ${ttc(c.timeToCrash.hostSeconds, 's', 2)}` : ''),
     expected(c),
+    ...(r.matrix.schedule ? [explored(c)] : []),
   ]);
 }
 
+/** "delay, 315 decisions": what a clean cell's silence was searched with */
+function explored(c: Cell): string {
+  const e = c.explored;
+  if (!e) return '-';
+  return `${e.policy}${e.depth !== undefined ? ` d=${e.depth}` : ''}, ${e.decisions} decisions`;
+}
+
 function head(r: ValidateReport): string[] {
-  return ['arch', 'kernel', 'workload', 'runs', 'crashes', 'crash rate [95%]', r.matrix.driver === 'parallel' ? 'time to crash: simulated / host' : 'time to crash (simulated)', 'expected'];
+  return ['arch', 'kernel', 'workload', 'runs', 'crashes', 'crash rate [95%]', r.matrix.driver === 'parallel' ? 'time to crash: simulated / host' : 'time to crash (simulated)', 'expected',
+    ...(r.matrix.schedule ? ['explored'] : [])];
 }
 
 function describe(r: ValidateReport): string {
   const m = r.matrix;
   const last = m.firstSeed + m.seeds - 1;
   const len = m.simMs === null ? `up to ${m.durationS} s each` : `${m.simMs} ms simulated each (at most ${m.durationS} s)`;
-  return `${m.cpus} CPUs, ${m.driver} driver, seeds ${m.firstSeed}-${last}, ${len}` +
+  const sched = m.schedule ? ` under ${m.schedule.policy}${m.schedule.policy === 'pct' ? ` d=${m.schedule.depth}` : ''}` : '';
+  return `${m.cpus} CPUs, ${m.driver} driver${sched}, seeds ${m.firstSeed}-${last}, ${len}` +
     (m.scenario ? `, scenario ${m.scenario}` : '') + (r.shard ? `; shard ${r.shard.index}/${r.shard.count} (${r.runs.length} of ${r.jobs} runs)` : '');
 }
 
