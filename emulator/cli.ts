@@ -23,6 +23,8 @@ import { intIn, UsageError, validateRun } from './validate.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from './schedule_file.js';
 import { shrink } from './shrink.js';
+import { ChromeTracer } from './trace/chrome.js';
+import { costTable } from './driver/boot.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
 import { poolSize, runJobs } from './validation/pool.js';
@@ -73,6 +75,8 @@ function runOptions(y: Argv) {
     .option('hz', { type: 'string', describe: "timer ticks per second, or 'off' (default: the arch's CONFIG_HZ)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' })
+    .option('trace', { type: 'string', describe: 'write a Chrome trace-event JSON of the run\'s last --trace-us (ui.perfetto.dev, chrome://tracing; deterministic driver)' })
+    .option('trace-us', { type: 'string', describe: 'simulated microseconds the trace keeps, before the oops or the end (default 2000)' })
     .option('record', { type: 'string', describe: 'write the schedule (configuration, every stall, the outcome) to this file, for replay and shrink (deterministic driver)' });
 }
 
@@ -145,24 +149,38 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
   // a flag given twice takes its last value, as most commands do; '--param' is a list
   const raw = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'param' ? v : last(v)]));
   let cfg;
+  let traceFile: string | null = null;
+  let traceUs = 2000;
   try {
     if (typeof raw.out === 'string' && raw.out !== '') {
       const why = cannotWrite(dirname(resolve(raw.out)));
       if (why) throw new UsageError(`--out: cannot write '${raw.out}' (${why})`);
     }
+    if (typeof raw.trace === 'string' && raw.trace !== '') {
+      traceFile = raw.trace;
+      const why = cannotWrite(dirname(resolve(raw.trace)));
+      if (why) throw new UsageError(`--trace: cannot write '${raw.trace}' (${why})`);
+      if (raw['trace-us'] !== undefined) traceUs = intIn('trace-us', raw['trace-us'], 1, 100_000);
+    } else if (raw['trace-us'] !== undefined) throw new UsageError('--trace-us: needs --trace FILE');
     if (typeof raw.record === 'string' && raw.record !== '') {
       const why = cannotWrite(dirname(resolve(raw.record)));
       if (why) throw new UsageError(`--record: cannot write '${raw.record}' (${why})`);
     }
     const sc = typeof raw.scenario === 'string' ? loadScenario(raw.scenario) : undefined;
     cfg = validateRun({ ...raw, simMs: raw['sim-ms'] }, sc);
+    if (traceFile && cfg.driver !== 'deterministic') throw new UsageError('--trace: needs --driver deterministic (one thread sees every CPU)');
     if (raw.record !== undefined && cfg.driver !== 'deterministic') throw new UsageError('--record: needs --driver deterministic (a parallel run\'s interleaving comes from host thread timing and cannot be replayed)');
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
   }
   const record = typeof raw.record === 'string' && raw.record !== '' ? raw.record : null;
-  const r = await run(cfg, record ? { record: true } : {});
+  const tracer = traceFile ? new ChromeTracer(cfg.cpus, costTable(cfg.machine).ghz, traceUs) : null;
+  const r = await run(cfg, { ...(record ? { record: true } : {}), ...(tracer ? { tracer } : {}) });
+  if (tracer && traceFile) {
+    const path = resolve(traceFile);
+    writeAtomic(dirname(path), basename(path), JSON.stringify(tracer.finish(r.cpus.map((c) => ({ id: c.cpu, clock: c.cycles })))) + '\n');
+  }
   if (record) {
     const path = resolve(record);
     writeAtomic(dirname(path), basename(path), JSON.stringify(scheduleFile(cfg, r.stalls ?? [], outcomeOf(r))) + '\n');

@@ -170,6 +170,7 @@ function badReason(m: Machine, pfn: number): string | null {
 
 function clearPage(m: Machine, pfn: number, cpu: Cpu): void {
   const pg = m.v.pages;
+  if (cpu.tracer !== null) cpu.note(Atomics.load(pg, pw(pfn, P.OWNER)) === Owner.PGTABLE ? 'page table freed' : 'page freed', { pfn: `0x${pfn.toString(16)}` });
   Atomics.store(pg, pw(pfn, P.FREED_BY), cpu.id + 1);
   Atomics.store(pg, pw(pfn, P.FREED_KCYCLE), Math.floor(cpu.clock / 1000));
   Atomics.store(pg, pw(pfn, P.FLAGS), 0);

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { RACES, RACES_SCENARIO, search } from '../emulator/bench_races.js';
 import { loadScenario } from '../emulator/scenario.js';
 import { ddmin, signature } from '../emulator/shrink.js';
@@ -119,4 +119,53 @@ t.test('validate --schedule: the table and the JSON say which policy ran and how
   const bad = cli(['validate', '--driver', 'deterministic', '--schedule', 'dfs']);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--schedule: 'dfs' is not allowed; choose one of: time, pct, delay/);
+});
+
+type Ev = { name: string; ph: string; ts: number; pid: number; tid: number; dur?: number; id?: number; cat: string; args?: Record<string, unknown> };
+
+/** trace-event JSON as Chrome and Perfetto read it; spans nest per track; flows have both ends */
+function checkTrace(t: Test, path: string): Ev[] {
+  const j = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: Ev[]; displayTimeUnit: string };
+  t.ok(Array.isArray(j.traceEvents) && j.traceEvents.length > 0, 'traceEvents');
+  t.equal(j.displayTimeUnit, 'ns');
+  const phases = new Set(['X', 'i', 's', 'f', 'M']);
+  const bad = j.traceEvents.filter((e) => typeof e.name !== 'string' || !phases.has(e.ph) || typeof e.ts !== 'number' || !(e.ts >= 0) ||
+    !Number.isInteger(e.pid) || !Number.isInteger(e.tid) || typeof e.cat !== 'string' || (e.ph === 'X' && !(typeof e.dur === 'number' && e.dur >= 0)) ||
+    ((e.ph === 's' || e.ph === 'f') && !Number.isInteger(e.id)));
+  t.same(bad.slice(0, 3), [], 'every event has the fields its phase needs');
+  const byTid = new Map<number, Ev[]>();
+  for (const e of j.traceEvents) if (e.ph === 'X') byTid.set(e.tid, [...(byTid.get(e.tid) ?? []), e]);
+  let crossings = 0;
+  const eps = 1e-6;
+  for (const spans of byTid.values()) {
+    spans.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const stack: number[] = [];
+    for (const s of spans) {
+      while (stack.length && stack[stack.length - 1]! <= s.ts + eps) stack.pop();
+      if (stack.length && s.ts + s.dur! > stack[stack.length - 1]! + eps) crossings++;
+      stack.push(s.ts + s.dur!);
+    }
+  }
+  t.equal(crossings, 0, 'spans nest on every track');
+  const starts = j.traceEvents.filter((e) => e.ph === 's').map((e) => e.id).sort();
+  const ends = j.traceEvents.filter((e) => e.ph === 'f').map((e) => e.id).sort();
+  t.same(starts, ends, 'every IPI flow has both ends');
+  return j.traceEvents;
+}
+
+t.test('--trace: a picture of the narrow race, and of x86 flush IPIs', async (t) => {
+  const file = join(dir, 'narrow-trace.json');
+  const r = cli(['run', ...narrowArgs, '--trace', file, '--json']);
+  t.equal(r.status, 3, r.stderr);
+  const oops = (JSON.parse(r.stdout) as { oops: { cpu: number; details: { race: { freer: string } } } }).oops;
+  const evs = checkTrace(t, file);
+  t.ok(evs.some((e) => e.ph === 'i' && e.cat === 'oops' && e.tid === oops.cpu), 'the oops, on the walker\'s track');
+  const freer = Number(/^CPU(\d+)/.exec(oops.details.race.freer)![1]);
+  t.ok(evs.some((e) => e.name === 'page table freed' && e.tid === freer), 'the free, on the freer\'s track');
+  t.ok(evs.some((e) => e.cat === 'stall' && e.tid === oops.cpu), 'the walker\'s stall');
+  t.ok(evs.some((e) => e.name === 'interrupts off' && e.tid === 1000 + oops.cpu), 'the walker\'s interrupts-off span');
+  const x86 = join(dir, 'x86-trace.json');
+  t.equal(cli(['run', '--driver', 'deterministic', '--arch', 'x86', '--kernel', 'v4.5', '--sim-ms', '0.5', '--trace', x86, '--trace-us', '500']).status, 0);
+  t.ok(checkTrace(t, x86).some((e) => e.ph === 's'), 'x86 flushes draw IPI flows');
+  t.equal(cli(['run', '--driver', 'parallel', '--trace', x86]).status, 2, 'the parallel driver has no trace');
 });
