@@ -24,6 +24,7 @@ import { loadScenario, type Scenario } from './scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from './schedule_file.js';
 import { shrink } from './shrink.js';
 import { ChromeTracer } from './trace/chrome.js';
+import { timelineSvg } from './trace/timeline.js';
 import { costTable } from './driver/boot.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
@@ -77,6 +78,7 @@ function runOptions(y: Argv) {
     .option('out', { type: 'string', describe: 'also write the JSON result to this file (whole or not at all)' })
     .option('trace', { type: 'string', describe: 'write a Chrome trace-event JSON of the run\'s last --trace-us (ui.perfetto.dev, chrome://tracing; deterministic driver)' })
     .option('trace-us', { type: 'string', describe: 'simulated microseconds the trace keeps, before the oops or the end (default 2000)' })
+    .option('timeline', { type: 'string', describe: 'write an SVG of the last --trace-us before the oops: a lane per CPU, the racing accesses marked (deterministic driver)' })
     .option('record', { type: 'string', describe: 'write the schedule (configuration, every stall, the outcome) to this file, for replay and shrink (deterministic driver)' });
 }
 
@@ -150,36 +152,50 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
   const raw = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, k === 'param' ? v : last(v)]));
   let cfg;
   let traceFile: string | null = null;
+  let timelineFile: string | null = null;
   let traceUs = 2000;
   try {
     if (typeof raw.out === 'string' && raw.out !== '') {
       const why = cannotWrite(dirname(resolve(raw.out)));
       if (why) throw new UsageError(`--out: cannot write '${raw.out}' (${why})`);
     }
-    if (typeof raw.trace === 'string' && raw.trace !== '') {
-      traceFile = raw.trace;
-      const why = cannotWrite(dirname(resolve(raw.trace)));
-      if (why) throw new UsageError(`--trace: cannot write '${raw.trace}' (${why})`);
-      if (raw['trace-us'] !== undefined) traceUs = intIn('trace-us', raw['trace-us'], 1, 100_000);
-    } else if (raw['trace-us'] !== undefined) throw new UsageError('--trace-us: needs --trace FILE');
+    for (const flag of ['trace', 'timeline'] as const) {
+      const v = raw[flag];
+      if (typeof v !== 'string' || v === '') continue;
+      const why = cannotWrite(dirname(resolve(v)));
+      if (why) throw new UsageError(`--${flag}: cannot write '${v}' (${why})`);
+    }
+    traceFile = typeof raw.trace === 'string' && raw.trace !== '' ? raw.trace : null;
+    timelineFile = typeof raw.timeline === 'string' && raw.timeline !== '' ? raw.timeline : null;
+    if (raw['trace-us'] !== undefined) {
+      if (!traceFile && !timelineFile) throw new UsageError('--trace-us: needs --trace FILE or --timeline FILE');
+      traceUs = intIn('trace-us', raw['trace-us'], 1, 100_000);
+    }
     if (typeof raw.record === 'string' && raw.record !== '') {
       const why = cannotWrite(dirname(resolve(raw.record)));
       if (why) throw new UsageError(`--record: cannot write '${raw.record}' (${why})`);
     }
     const sc = typeof raw.scenario === 'string' ? loadScenario(raw.scenario) : undefined;
     cfg = validateRun({ ...raw, simMs: raw['sim-ms'] }, sc);
-    if (traceFile && cfg.driver !== 'deterministic') throw new UsageError('--trace: needs --driver deterministic (one thread sees every CPU)');
+    if ((traceFile || timelineFile) && cfg.driver !== 'deterministic') throw new UsageError(`--${traceFile ? 'trace' : 'timeline'}: needs --driver deterministic (one thread sees every CPU)`);
     if (raw.record !== undefined && cfg.driver !== 'deterministic') throw new UsageError('--record: needs --driver deterministic (a parallel run\'s interleaving comes from host thread timing and cannot be replayed)');
   } catch (e) {
     if (e instanceof UsageError) usage(e.message);
     throw e;
   }
   const record = typeof raw.record === 'string' && raw.record !== '' ? raw.record : null;
-  const tracer = traceFile ? new ChromeTracer(cfg.cpus, costTable(cfg.machine).ghz, traceUs) : null;
+  const tracer = traceFile || timelineFile ? new ChromeTracer(cfg.cpus, costTable(cfg.machine).ghz, traceUs) : null;
   const r = await run(cfg, { ...(record ? { record: true } : {}), ...(tracer ? { tracer } : {}) });
-  if (tracer && traceFile) {
-    const path = resolve(traceFile);
-    writeAtomic(dirname(path), basename(path), JSON.stringify(tracer.finish(r.cpus.map((c) => ({ id: c.cpu, clock: c.cycles })))) + '\n');
+  if (tracer) {
+    const trace = tracer.finish(r.cpus.map((c) => ({ id: c.cpu, clock: c.cycles })));
+    if (traceFile) writeAtomic(dirname(resolve(traceFile)), basename(traceFile), JSON.stringify(trace) + '\n');
+    if (timelineFile) {
+      const d = r.oops?.details as { race?: { freer?: string }; page?: { page?: string } } | undefined;
+      const freer = /^CPU(\d+)/.exec(d?.race?.freer ?? '')?.[1];
+      const pfn = /^pfn (0x[0-9a-f]+)/.exec(d?.page?.page ?? '')?.[1];
+      const oops = r.oops ? { cpu: r.oops.cpu, kind: r.oops.kind, message: r.oops.message, ...(freer ? { freer: Number(freer) } : {}), ...(pfn ? { pfn } : {}) } : null;
+      writeAtomic(dirname(resolve(timelineFile)), basename(timelineFile), timelineSvg(trace, cfg.cpus, oops));
+    }
   }
   if (record) {
     const path = resolve(record);

@@ -164,6 +164,12 @@ t.test('--trace: a picture of the narrow race, and of x86 flush IPIs', async (t)
   t.ok(evs.some((e) => e.name === 'page table freed' && e.tid === freer), 'the free, on the freer\'s track');
   t.ok(evs.some((e) => e.cat === 'stall' && e.tid === oops.cpu), 'the walker\'s stall');
   t.ok(evs.some((e) => e.name === 'interrupts off' && e.tid === 1000 + oops.cpu), 'the walker\'s interrupts-off span');
+  const svg = join(dir, 'narrow.svg');
+  t.equal(cli(['run', ...narrowArgs, '--timeline', svg, '--trace-us', '1000']).status, 3);
+  const pic = readFileSync(svg, 'utf8');
+  t.match(pic, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  t.match(pic, new RegExp(`CPU ${oops.cpu}: the access that oopsed`), 'the walker\'s access marked');
+  t.match(pic, new RegExp(`CPU ${freer}: pte_free of the table \\(0x[0-9a-f]+\\)`), 'the free it hit marked');
   const x86 = join(dir, 'x86-trace.json');
   t.equal(cli(['run', '--driver', 'deterministic', '--arch', 'x86', '--kernel', 'v4.5', '--sim-ms', '0.5', '--trace', x86, '--trace-us', '500']).status, 0);
   t.ok(checkTrace(t, x86).some((e) => e.ph === 's'), 'x86 flushes draw IPI flows');
