@@ -27,8 +27,8 @@ for (const [arch, kernel, crashes] of [
   ['s390', 'v4.4', false],
   ['x86', 'v4.5-rc1', false],
 ] as const) {
-  t.test(`deterministic, seed 1, 2 ms: ${arch} ${kernel} ${crashes ? 'crashes' : 'does not crash'}`, async (t) => {
-    const r = await run(config({ ...stress, arch, kernel, driver: 'deterministic', seed: 1, simMs: 2, duration: 120 }));
+  t.test(`deterministic, seed 1, 3 ms: ${arch} ${kernel} ${crashes ? 'crashes' : 'does not crash'}`, async (t) => {
+    const r = await run(config({ ...stress, arch, kernel, driver: 'deterministic', seed: 1, simMs: 3, duration: 120 }));
     t.equal(r.internalError, null);
     t.equal(r.truncated, false, 'ran its whole simulated length');
     t.equal(r.crashed, crashes, r.oops ? `${r.oops.kind}: ${r.oops.message}` : 'no oops');

@@ -82,7 +82,7 @@ t.test('sharded 1/2 and 2/2, merged, equal the unsharded report', async (t) => {
 
 t.test('a cell that disagrees with its expectation fails the validation', async (t) => {
   const wrong = file('wrong.json', [{ arch: 's390', kernel: 'v4.5-rc1', crashes: false, why: 'claimed fixed' }]);
-  const r = cli(['validate', '--arch', 's390', '--kernel', 'v4.5-rc1', '--seeds', '2', '--driver', 'deterministic', '--sim-ms', '1', '--expect', wrong]);
+  const r = cli(['validate', '--arch', 's390', '--kernel', 'v4.5-rc1', '--seeds', '2', '--driver', 'deterministic', '--sim-ms', '3', '--expect', wrong]);
   t.equal(r.status, 4);
   t.match(r.stdout, /no crash: DISAGREES/);
   t.match(r.stdout, /1 cell\(s\) DISAGREE with the expectations of/);
@@ -92,7 +92,7 @@ t.test('a scenario kernel with v4.5\'s switches runs exactly as the v4.5 preset'
   const sc = file('fix.json', {
     description: 'the address fix, written as data',
     kernels: { 'rc1+address-fix': { extends: 'v4.5-rc1', switches: { pmdpInvalidateAddress: 'haddr' } } },
-    validate: { arch: ['s390'], kernel: ['v4.5-rc1', 'rc1+address-fix'], seeds: 2, driver: 'deterministic', simMs: 1 },
+    validate: { arch: ['s390'], kernel: ['v4.5-rc1', 'rc1+address-fix'], seeds: 2, driver: 'deterministic', simMs: 3 },
     expect: [
       { arch: 's390', kernel: 'v4.5-rc1', crashes: true },
       { arch: 's390', kernel: 'rc1+address-fix', crashes: false, why: 'the fix holds' },

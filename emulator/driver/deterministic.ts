@@ -114,9 +114,12 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
       let stuck = waiting && again;
       for (const c of cpus) {
         if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
-        if (c.clock < next) next = c.clock;
         // stuck only if it waits, has seen every change, and no interrupt it can take is pending
-        if (!((c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations) || (c.irqOn && c.hasPending())) stuck = false;
+        const quiet = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
+        if (!quiet) stuck = false;
+        // another waiter that has seen every change cannot make one: only a CPU that can bounds the skip
+        // (else waiters behind a stalled lock holder leapfrog each other a spin at a time)
+        if ((!quiet || !(waiting && again)) && c.clock < next) next = c.clock;
       }
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
