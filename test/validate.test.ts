@@ -102,7 +102,7 @@ t.test('a scenario kernel with v4.5\'s switches runs exactly as the v4.5 preset'
   t.equal(v.status, 0, v.stderr);
   const rep = JSON.parse(v.stdout) as { cells: { kernel: string; crashes: number; expected: { agrees: boolean } }[]; runs: { kernel: string; seed: number; eventHash: string }[] };
   t.same(rep.cells.map((c) => [c.kernel, c.crashes > 0, c.expected.agrees]), [['v4.5-rc1', true, true], ['rc1+address-fix', false, true]]);
-  const preset = cli(['run', '--kernel', 'v4.5', '--driver', 'deterministic', '--sim-ms', '1', '--seed', '1', '--json']);
+  const preset = cli(['run', '--kernel', 'v4.5', '--driver', 'deterministic', '--sim-ms', '3', '--seed', '1', '--json']);
   t.equal((JSON.parse(preset.stdout) as { eventHash: string }).eventHash, rep.runs.find((r) => r.kernel === 'rc1+address-fix' && r.seed === 1)!.eventHash);
   const run = cli(['run', '--scenario', sc, '--kernel', 'rc1+address-fix', '--driver', 'deterministic', '--sim-ms', '1', '--json']);
   t.equal(run.status, 0, run.stderr);

@@ -123,7 +123,8 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
       }
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
-        else if (next !== Infinity) cpu.spinUntil(next);
+        // a waiter still waits at the end of the run: its skip stops there
+        else if (next !== Infinity) cpu.spinUntil(next < limitCycles ? next : limitCycles);
       } catch (e) {
         if (!(e instanceof OopsHalt)) throw e;
         break;
