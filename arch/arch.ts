@@ -81,6 +81,11 @@ export interface Arch {
    * (get_head_page_multiple), relying on its flush IPI to keep the page.
    */
   readonly gupSpeculative: boolean;
+  /**
+   * The arch's spinlock: 'cas', taken by whoever swaps the word first, or
+   * 'queued', waiters served in arrival order (qspinlock, ticket locks).
+   */
+  readonly spinlock: { readonly kind: 'cas' | 'queued'; readonly source: string };
 
   /** CONFIG_HZ of the modelled kernel's defconfig, and the handler the tick interrupt enters */
   readonly hz: { readonly value: number; readonly handler: string; readonly source: string };

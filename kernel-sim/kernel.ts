@@ -72,6 +72,7 @@ export class Kernel implements KernelEntry {
     // room for the tables and, aligned among them, one huge page of a litmus mapping, however large the arch's
     initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, Math.max(BOOT_BYTES, 3 * 2 ** this.arch.hpageShift));
     this.arch.boot?.(this.machine, (b) => memblock_alloc(this.machine, b));
+    this.machine.v.kernel[K.SPINLOCK_QUEUED] = this.arch.spinlock.kind === 'queued' ? 1 : 0;
     // every CPU runs a thread of the one process, until a workload says otherwise
     for (let i = 0; i < this.machine.ncpus; i++) this.switch_mm(i);
   }

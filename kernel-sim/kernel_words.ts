@@ -15,6 +15,7 @@ export const K = {
   THP_PMD0: 12,       // pmd entry address of the THP area's first huge page
   THP_SLOTS: 13,      // huge pages in the THP area
   FREE_SEQ: 14,       // frees so far (the shadow's clock, see mm_types.ts)
+  SPINLOCK_QUEUED: 15, // 1: the arch's spinlocks serve waiters in order (set at boot from Arch.spinlock)
   MM_CPUMASK: 16,     // mm_cpumask(mm): 8 words, a bit per CPU that runs the mm
   WORKLOAD: 64,       // first word of workload-owned scratch
   VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32

@@ -1,7 +1,7 @@
 // Cost tables: every figure has a source; and the timing model behaves as the
 // tables say (line transfers priced by distance, quiesce stalls on s390).
 import t from 'tap';
-import { MACHINES } from '../arch/index.js';
+import { ARCHES, MACHINES } from '../arch/index.js';
 import { EVENT_NAMES } from '../emulator/events.js';
 import { run } from '../emulator/run.js';
 import { config } from './helpers.js';
@@ -22,6 +22,16 @@ for (const m of MACHINES) {
     }
     t.ok(m.topology.source.length > 12, 'topology has a source');
     t.ok(m.source.length > 12, 'the clock has a source');
+    for (const [name, row] of [['spread', m.timing.spread], ['steal', m.timing.steal], ['tick', m.timing.tick]] as const) {
+      t.ok(/\s/.test(row.source) && row.source.length > 20, `timing.${name}: '${row.source}' cites a source or reasons an estimate`);
+    }
+  });
+}
+
+for (const a of Object.values(ARCHES)) {
+  t.test(`${a.name}: HZ cites the defconfig it comes from`, async (t) => {
+    t.ok(Number.isInteger(a.hz.value) && a.hz.value > 0, 'a figure');
+    t.match(a.hz.source, /configs\/\w*defconfig.* at v\d/, `'${a.hz.source}' names a defconfig and version`);
   });
 }
 

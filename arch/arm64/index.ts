@@ -14,7 +14,8 @@ export const arm64: Arch = {
   description: 'arm64 (ARMv8-A, 4 KiB pages, 3 levels): TLB invalidation is a TLBI ...IS broadcast that interrupts nobody; IPIs are GICv3 SGIs',
   tlbFlush: 'broadcast',
   gupSpeculative: true,
-  hz: { value: 250, handler: 'arch_timer_handler_phys', source: 'HZ_ARM64' },
+  spinlock: { kind: 'queued', source: 'arch/arm64/include/asm/spinlock.h at v4.5: a ticket lock (owner and next halves), served in order' },
+  hz: { value: 250, handler: 'arch_timer_handler_phys', source: 'arch/arm64/configs/defconfig at v4.5 sets no CONFIG_HZ_*: kernel/Kconfig.hz `default HZ_250`' },
   // gup_pte_range of the generic fast GUP takes its reference on compound_head(page) (v4.5 mm/gup.c)
   gupPteRefHead: true,
   interruptEntry: gicHandleIrq,

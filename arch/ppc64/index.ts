@@ -16,7 +16,8 @@ export const ppc64: Arch = {
   tlbFlush: 'broadcast',
   // v4.4/v4.5 powerpc selects HAVE_GENERIC_RCU_GUP: mm/gup.c's speculative references and re-check
   gupSpeculative: true,
-  hz: { value: 100, handler: 'timer_interrupt', source: 'HZ_PPC64' },
+  spinlock: { kind: 'cas', source: 'arch/powerpc/include/asm/spinlock.h at v4.5: arch_spin_lock retries __arch_spin_trylock (lwarx/stwcx. of the lock token), no queue of waiters' },
+  hz: { value: 100, handler: 'timer_interrupt', source: 'arch/powerpc/configs/ppc64_defconfig and pseries_defconfig at v4.5 (CONFIG_HZ_100=y)' },
   gupPteRefHead: true,
   boot: htab_initialize,
   interruptEntry: ppc64IpiEntry,

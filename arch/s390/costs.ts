@@ -13,7 +13,7 @@ const s390Timing: CostTable['timing'] = {
   spread: { value: 0.25, source: 'ESTIMATE: every figure above is one point of a range (cache state, SMT2 sibling load, millicode paths); +-25% covers the ranges given in the rows' },
   steal: {
     percent: 2, meanUs: 20, maxUs: 1000,
-    source: 'STEAL_S390',
+    source: 'ESTIMATE: short undispatches of a virtual CPU by PR/SM or z/VM. IBM reports steal under 1% for an uncontended z/VM guest and 2-2.5% during live guest relocation ("Linux guest performance during the relocation process"), 1-4% most of the time on shared IFLs ("Memory plugging and steal time"); a PR/SM dispatch time slice is 12.5-100 ms (PR/SM Planning Guide), so 2% in short gaps (mean 20 us, cut at 1 ms) is the quiet end, not a slice lost',
   },
   tick: { cycles: 5000, source: 'ESTIMATE: clock_comparator_work -> tick_sched_timer -> update_process_times (account, rcu_check_callbacks, scheduler_tick, run_posix_cpu_timers): some hundreds of instructions, 1 us at 5 GHz' },
 };

@@ -14,7 +14,8 @@ export const s390: Arch = {
   description: 'z/Architecture: TLB purges are IPTE/IDTE/CSP broadcasts that interrupt nobody; IPIs are SIGP external calls',
   tlbFlush: 'broadcast',
   gupSpeculative: true,
-  hz: { value: 100, handler: 'clock_comparator_work', source: 'HZ_S390' },
+  spinlock: { kind: 'cas', source: 'arch/s390/lib/spinlock.c at v4.5: arch_spin_lock_wait compare-and-swaps SPINLOCK_LOCKVAL into a free lock, no queue of waiters' },
+  hz: { value: 100, handler: 'clock_comparator_work', source: 'arch/s390/configs/default_defconfig at v4.5 (CONFIG_HZ_100=y; performance_defconfig the same): kernel/Kconfig.hz default HZ_250 is not what s390 builds' },
   // pmdp_splitting_flush_sync: "Simply deliver the interrupt"
   init: (k) => k.registerSmpFunc('pmdp_splitting_flush_sync', function* () { /* empty */ }),
   interruptEntry: doExtCallInterrupt,
