@@ -63,6 +63,7 @@ function runOptions(y: Argv) {
     .option('mem', { type: 'string', describe: `simulated memory, MiB, ${LIMITS.memMiB.min}-${LIMITS.memMiB.max} (default ${DEFAULTS.memMiB}; ppc64 256, at most 512)` })
     .option('seed', { type: 'string', describe: `seed of every random choice (default ${DEFAULTS.seed})` })
     .option('driver', { type: 'string', describe: `${DRIVERS.join(' or ')} (default ${DEFAULTS.driver})` })
+    .option('workers', { type: 'string', describe: 'parallel: worker threads, each stepping a share of the CPUs (default one per host core)' })
     .option('slack', { type: 'string', describe: `cycles a CPU may run ahead of the slowest (parallel), or 'inf' (default ${DEFAULTS.slack})` })
     .option('duration', { type: 'string', describe: `wall-clock cap, seconds (default ${DEFAULTS.durationS})` })
     .option('sim-ms', { type: 'string', describe: `simulated length, ms at the modelled clock (deterministic default ${DEFAULTS.simMs})` })
@@ -446,7 +447,7 @@ function listCommand(a: Record<string, unknown>): void {
   const data = {
     workloads: Object.values(WORKLOADS).map((w) => ({
       name: w.name, description: w.description, minCpus: w.minCpus,
-      params: Object.fromEntries(Object.entries(w.params).map(([k, p]) => [k, { default: p.default, min: p.min, max: p.max, description: p.description }])),
+      params: Object.fromEntries(Object.entries(w.params).map(([k, p]) => [k, { default: p.default, ...(p.perCpu !== undefined ? { perCpu: p.perCpu } : {}), min: p.min, max: p.max, description: p.description }])),
     })),
     machines: MACHINES.map((m) => ({ name: m.name, arch: m.arch, ghz: m.ghz, description: m.description })),
     kernels: KERNEL_VARIANTS,
@@ -457,7 +458,7 @@ function listCommand(a: Record<string, unknown>): void {
   const out: string[] = ['Workloads:'];
   for (const w of data.workloads) {
     out.push(`  ${w.name}: ${w.description}`);
-    for (const [k, p] of Object.entries(w.params)) out.push(`      ${k}=${p.default}  (${p.min}..${p.max}) ${p.description}`);
+    for (const [k, p] of Object.entries(w.params)) out.push(`      ${k}=${p.perCpu !== undefined ? `${p.perCpu} x cpus, at least ${p.min} (${p.default} at 8)` : p.default}  (${p.min}..${p.max}) ${p.description}`);
   }
   out.push('Machines (cost tables):');
   for (const m of data.machines) out.push(`  ${m.name} [${m.arch}]: ${m.description}`);

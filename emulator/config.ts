@@ -41,6 +41,8 @@ export interface RunConfig {
   readonly driver: DriverName;
   /** cycles a CPU may run ahead of the slowest (parallel driver); Infinity = free-running */
   readonly slack: number;
+  /** parallel driver: worker threads, each stepping a share of the CPUs; null for the deterministic driver */
+  readonly workers: number | null;
   /** wall-clock cap in seconds, both drivers */
   readonly durationS: number;
   /** simulated length in milliseconds at the modelled clock; null = until the wall-clock cap */

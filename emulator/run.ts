@@ -91,7 +91,7 @@ export function replayLine(cfg: RunConfig): string {
   const scenario = cfg.scenario ? ` --scenario ${cfg.scenario}` : '';
   return `s390emu run${scenario} --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
     ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
-    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'} --duration ${cfg.durationS}${sim}${wd}${sched}${timing}${params}`;
+    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'}${cfg.workers === null ? '' : ` --workers ${cfg.workers}`} --duration ${cfg.durationS}${sim}${wd}${sched}${timing}${params}`;
 }
 
 function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, replayed: number | null): RunResult {

@@ -41,7 +41,7 @@ const checksumOf = (b: Body): string => createHash('sha256').update(JSON.stringi
 
 /** slack is Infinity for a free-running parallel run: JSON has no Infinity */
 const encodeConfig = (c: RunConfig): RunConfig => ({ ...c, slack: Number.isFinite(c.slack) ? c.slack : -1 });
-const decodeConfig = (c: RunConfig): RunConfig => ({ ...c, slack: c.slack === -1 ? Infinity : c.slack });
+const decodeConfig = (c: RunConfig): RunConfig => ({ ...c, slack: c.slack === -1 ? Infinity : c.slack, workers: c.workers ?? null });
 
 export function scheduleFile(cfg: RunConfig, stalls: readonly Stall[], outcome: ScheduleOutcome): ScheduleFile {
   const body: Body = {

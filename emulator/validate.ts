@@ -1,8 +1,10 @@
 // Checks every run option and turns raw flag values into a RunConfig. Each
 // mistake is reported with the flag's name and what it allows.
+import { availableParallelism } from 'node:os';
 import { ARCHES, DEFAULT_MACHINE, MACHINES, machinesOf } from '../arch/index.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
+import { paramDefault } from '../workloads/workload.js';
 import {
   defaultMemMiB, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DriverName, type RunConfig, type ScheduleConfig,
   type ScheduleName, type TimingConfig,
@@ -24,6 +26,7 @@ export interface RawRunArgs {
   seed?: unknown;
   driver?: unknown;
   slack?: unknown;
+  workers?: unknown;
   duration?: unknown;
   simMs?: unknown;
   param?: unknown;
@@ -64,11 +67,11 @@ function positive(flag: string, v: unknown, max: number): number {
   return n;
 }
 
-function params(workload: string, v: unknown, preset: Readonly<Record<string, number>> = {}): Record<string, number> {
+function params(workload: string, cpus: number, v: unknown, preset: Readonly<Record<string, number>> = {}): Record<string, number> {
   const w = WORKLOADS[workload]!;
   const names = Object.keys(w.params);
   const out: Record<string, number> = {};
-  for (const [k, spec] of Object.entries(w.params)) out[k] = preset[k] ?? spec.default;
+  for (const [k, spec] of Object.entries(w.params)) out[k] = preset[k] ?? paramDefault(spec, cpus);
   const items = v === undefined ? [] : Array.isArray(v) ? v : [v];
   for (const item of items) {
     const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(String(item));
@@ -128,6 +131,15 @@ function scheduleOf(a: RawRunArgs, driver: DriverName, d: { schedule?: string; d
   return { policy, depth };
 }
 
+/** --workers: the parallel driver's threads; by default one per host core, never more than CPUs. */
+function workersOf(w: unknown, driver: DriverName, cpus: number): number | null {
+  if (driver !== 'parallel') {
+    if (w !== undefined) throw new UsageError('--workers: needs --driver parallel (the deterministic driver steps every CPU in one thread)');
+    return null;
+  }
+  return w === undefined ? Math.min(cpus, availableParallelism()) : intIn('workers', w, 1, cpus);
+}
+
 export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
   const d = sc?.run ?? {};
   const mixes = sc?.workloads ?? {};
@@ -150,6 +162,7 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
         try { return intIn('slack', a.slack ?? DEFAULTS.slack, LIMITS.slack.min, LIMITS.slack.max); }
         catch { throw new UsageError(`--slack: must be 'inf' or an integer from ${LIMITS.slack.min} to ${LIMITS.slack.max} cycles, got ${String(a.slack)}`); }
       })();
+  const workers = workersOf(a.workers, driver, cpus);
   const durationS = positive('duration', a.duration ?? d.duration ?? DEFAULTS.durationS, LIMITS.durationS.max);
   const simArg = a.simMs ?? d.simMs;
   const simMs = simArg === undefined
@@ -157,8 +170,8 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
     : positive('sim-ms', simArg, LIMITS.simMs.max);
   const watchdogMs = a.watchdog === 'off' ? null : positive('watchdog', a.watchdog ?? DEFAULTS.watchdogMs, LIMITS.simMs.max);
   const cfg: RunConfig = {
-    workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, durationS, simMs, watchdogMs,
-    params: params(workload, a.param, mix?.params),
+    workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, workers, durationS, simMs, watchdogMs,
+    params: params(workload, cpus, a.param, mix?.params),
     timing: timingOf(a, arch, machine),
     schedule: scheduleOf(a, driver, {}),
   };

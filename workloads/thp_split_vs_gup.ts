@@ -9,6 +9,10 @@
 //              write a pattern through the pin, check it, release;
 //   touchers   load and store through their TLBs.
 // Roles go by CPU number: the first `splitters`, then `gupers`, the rest touch.
+// The default roles are shares of the CPUs (a quarter split, three eighths
+// pin: 2, 3 and 3 at 8 CPUs), and a splitting or pinning thread also touches
+// its memory after each action, as every thread of a real process does: a
+// 2-CPU machine has a CPU that loads and stores through its TLB too.
 import type { Cpu, Routine } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import type { OopsRecord } from '../emulator/cpu.js';
@@ -42,7 +46,19 @@ function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
     } else {
       yield* unmap_slot(cpu, k, haddr);
     }
+    yield* ownTouches(k, cpu, p);
   }
+}
+
+/** A splitting or pinning thread touching its memory after an action (`ownTouches` of them). */
+function* ownTouches(k: Kernel, cpu: Cpu, p: Params): Routine {
+  for (let i = 0; i < p.ownTouches!; i++) yield* touch(k, cpu);
+}
+
+function* touch(k: Kernel, cpu: Cpu): Routine {
+  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
+  const va = k.thpBase() + cpu.random(area) * k.pageSize + cpu.id * 4;
+  yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
 }
 
 function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
@@ -82,6 +98,7 @@ function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
     cpu.leave();
     count_vm_event(m, 'dma_transfers');
     for (const pfn of pages) yield* put_page(cpu, pfn);
+    yield* ownTouches(k, cpu, p);
   }
 }
 
@@ -96,11 +113,9 @@ function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
 }
 
 function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
-  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
   for (;;) {
     cpu.loops++;
-    const va = k.thpBase() + cpu.random(area) * k.pageSize + cpu.id * 4;
-    yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
+    yield* touch(k, cpu);
     yield* busy(cpu, p.touchWork!, 500);
   }
 }
@@ -128,8 +143,9 @@ export const thpSplitVsGup: Workload = {
   minCpus: 2,
   params: {
     thps: { type: 'int', default: 8, min: 1, max: 32, description: 'huge pages in the THP area' },
-    splitters: { type: 'int', default: 2, min: 1, max: 255, description: 'CPUs that split (the first ones)' },
-    gupers: { type: 'int', default: 3, min: 0, max: 255, description: 'CPUs that pin with fast_gup (the next ones); the rest touch' },
+    splitters: { type: 'int', default: 2, perCpu: 1 / 4, min: 1, max: 255, description: 'CPUs that split (the first ones)' },
+    gupers: { type: 'int', default: 3, perCpu: 3 / 8, min: 0, max: 255, description: 'CPUs that pin with fast_gup (the next ones); the rest touch' },
+    ownTouches: { type: 'int', default: 1, min: 0, max: 64, description: 'touches a splitting or pinning CPU makes of its memory after each action (0: pure roles)' },
     pinPages: { type: 'int', default: 8, min: 1, max: 64, description: 'most pages one gup pins' },
     dmaCycles: { type: 'int', default: 4000, min: 0, max: 10_000_000, description: 'cycles a pin is held for its transfer' },
     splitWork: { type: 'int', default: 20_000, min: 0, max: 10_000_000, description: 'cycles between two split actions' },

@@ -6,13 +6,20 @@ import type { Kernel } from '../kernel-sim/kernel.js';
 
 export interface IntParam {
   readonly type: 'int';
+  /** the default; with perCpu, the default at 8 CPUs (for the listing) */
   readonly default: number;
+  /** a share of the CPUs: the default is max(min, round(perCpu * cpus)) */
+  readonly perCpu?: number;
   readonly min: number;
   readonly max: number;
   readonly description: string;
 }
 
 export type ParamSpec = IntParam;
+
+/** A parameter's default on a machine of `cpus` CPUs. */
+export const paramDefault = (spec: ParamSpec, cpus: number): number =>
+  spec.perCpu === undefined ? spec.default : Math.max(spec.min, Math.round(spec.perCpu * cpus));
 export type Params = Readonly<Record<string, number>>;
 
 export interface Workload {

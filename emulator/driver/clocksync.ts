@@ -1,7 +1,8 @@
 // Quantum synchronisation for the parallel driver: no CPU performs an access
-// at a time more than `slack` cycles past the time up to which the slowest
-// other CPU has executed (Cpu.executed), except the slowest CPU itself, which
-// always goes on, so the machine always makes progress. Executed clocks thus
+// at a time more than `slack` cycles past the time of the next access of the
+// slowest CPU of another worker (its Cpu.clock), except the slowest CPU
+// itself, which always goes on, so the machine always makes progress (a
+// worker keeps its own CPUs together by stepping the one furthest behind). Executed clocks thus
 // stay within max(slack, the longest single step) of each other. Clocks are published as 32-bit words
 // (clock >> CLOCK_SHIFT, wrapping) and compared with wrap-around arithmetic,
 // like the kernel's time_after(): one Int32 Atomics op per step instead of a
@@ -22,11 +23,17 @@ export class ClockSync {
   /** own clock (cycles) up to which no check is needed */
   private clearUntil = -1;
   private lastBump = 0;
-  /** this CPU's last published executed time, in units */
+  /** this CPU's last published clock, in units */
   private ownPub = 0;
   private readonly bumpEvery: number;
 
-  constructor(m: Machine, private readonly id: number, slack: number) {
+  /** CPUs stepped by the same worker (itself included): never waited for, the worker steps them itself */
+  private readonly own: Uint8Array;
+
+  constructor(m: Machine, private readonly id: number, slack: number, siblings: readonly number[] = [id]) {
+    this.own = new Uint8Array(m.ncpus);
+    for (const c of siblings) this.own[c] = 1;
+    this.own[id] = 1;
     this.w = m.v.cpu;
     this.base = id * CPU_STRIDE;
     this.n = m.ncpus;
@@ -34,7 +41,7 @@ export class ClockSync {
     this.bumpEvery = Math.max(UNIT, slack / 4);
   }
 
-  /** Publishes how far this CPU has executed; wakes CPUs waiting on it once it has moved enough. */
+  /** Publishes the time of this CPU's next access; wakes CPUs waiting on it once it has moved enough. */
   publish(executed: number): void {
     this.ownPub = Math.floor(executed / UNIT) | 0;
     Atomics.store(this.w, this.base + C.CLOCK, this.ownPub);
@@ -54,7 +61,7 @@ export class ClockSync {
     let ahead = 0;
     let slowest = true;
     for (let c = 0; c < this.n; c++) {
-      if (c === this.id) continue; // a CPU never waits for itself, however long its own step
+      if (this.own[c] === 1) continue; // a CPU never waits for itself or a CPU its worker steps
       const pub = Atomics.load(this.w, c * CPU_STRIDE + C.CLOCK);
       const d = (mine - pub) | 0;
       if (d > ahead) { ahead = d; cpu = c; }

@@ -1,6 +1,9 @@
-// The parallel driver: one worker_thread per simulated CPU over the machine's
-// one SharedArrayBuffer, racing for real. The main thread starts them, stops
-// them at the wall-clock cap, and waits until every worker has exited.
+// The parallel driver: worker_threads over the machine's one SharedArrayBuffer,
+// racing for real, each stepping a share of the simulated CPUs (cfg.workers,
+// by default one per host core: more threads than cores only take turns).
+// CPUs go to workers round-robin, so the roles a workload gives by CPU number
+// land on different workers. The main thread starts them, stops them at the
+// wall-clock cap, and waits until every worker has exited.
 import { Worker } from 'node:worker_threads';
 import { C, CPU_STRIDE, M, RunState } from '../machine.js';
 import type { Booted } from './boot.js';
@@ -20,20 +23,23 @@ export async function runParallel(b: Booted, limitCycles: number, durationS: num
   let ready = 0;
   let startAll!: () => void;
   const allReady = new Promise<void>((r) => { startAll = r; });
-  for (let i = 0; i < m.ncpus; i++) {
-    const init: WorkerInit = { cfg: m.cfg, buffer: m.buffer, cpu: i, limitCycles };
+  const nw = Math.max(1, Math.min(m.ncpus, m.cfg.workers ?? m.ncpus));
+  for (let i = 0; i < nw; i++) {
+    const cpus: number[] = [];
+    for (let c = i; c < m.ncpus; c += nw) cpus.push(c);
+    const init: WorkerInit = { cfg: m.cfg, buffer: m.buffer, cpus, limitCycles };
     const w = new Worker(WORKER_URL, { workerData: init });
     w.on('message', (msg: WorkerMessage) => {
-      if (msg.type === 'ready' && ++ready === m.ncpus) startAll();
+      if (msg.type === 'ready' && ++ready === nw) startAll();
       if (msg.type === 'error' && !internalError) {
         internalError = { cpu: msg.cpu, message: msg.message, stack: msg.stack, trace: msg.trace };
       }
     });
     exited.push(new Promise<void>((resolve) => {
       w.on('error', (err) => {
-        if (!internalError) internalError = { cpu: i, message: err.message, stack: err.stack ?? '', trace: [] };
+        if (!internalError) internalError = { cpu: cpus[0]!, message: err.message, stack: err.stack ?? '', trace: [] };
         m.requestStop(RunState.HALT);
-        if (++ready === m.ncpus) startAll();
+        if (++ready === nw) startAll();
       });
       w.on('exit', () => resolve());
     }));

@@ -1,8 +1,12 @@
-// Entry of one CPU worker of the parallel driver: attach to the machine's
-// buffer, wait for the start word, then step this CPU until the machine stops.
+// Entry of one worker of the parallel driver: attach to the machine's buffer,
+// wait for the start word, then step this worker's simulated CPUs until the
+// machine stops. A worker holds several CPUs (M:N) and always steps the one
+// furthest behind in virtual time, as the deterministic driver does; workers
+// race each other for real through the shared memory, each CPU within the
+// slack of every other (ClockSync).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunConfig } from '../config.js';
-import { OopsHalt } from '../cpu.js';
+import { type Cpu, OopsHalt } from '../cpu.js';
 import { M, RunState } from '../machine.js';
 import { attachMachine, bootCpu } from './boot.js';
 import { ClockSync } from './clocksync.js';
@@ -10,50 +14,58 @@ import { ClockSync } from './clocksync.js';
 export interface WorkerInit {
   cfg: RunConfig;
   buffer: SharedArrayBuffer;
-  cpu: number;
-  /** stop when this CPU's clock reaches it (simulated length), Infinity for none */
+  /** the simulated CPUs this worker steps */
+  cpus: number[];
+  /** stop when a CPU's clock reaches it (simulated length), Infinity for none */
   limitCycles: number;
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; cpu: number }
+  | { type: 'ready'; cpus: number[] }
   | { type: 'error'; cpu: number; message: string; stack: string; trace: string[] };
 
 const init = workerData as WorkerInit;
 const b = attachMachine(init.cfg, init.buffer);
 const m = b.machine;
 const ctl = m.v.control;
-const cpu = bootCpu(b, init.cpu);
-const sync = new ClockSync(m, init.cpu, init.cfg.slack);
+const cpus: Cpu[] = init.cpus.map((id) => bootCpu(b, id));
+const syncs = init.cpus.map((id) => new ClockSync(m, id, init.cfg.slack, init.cpus));
 const bounded = Number.isFinite(init.cfg.slack);
 const stopped = (): boolean => Atomics.load(ctl, M.STATE) !== RunState.RUN;
 
-parentPort!.postMessage({ type: 'ready', cpu: init.cpu } satisfies WorkerMessage);
+parentPort!.postMessage({ type: 'ready', cpus: init.cpus } satisfies WorkerMessage);
 while (Atomics.load(ctl, M.START) === 0) Atomics.wait(ctl, M.START, 0, 50);
 
+let cpu = cpus[0]!;
 try {
   for (let n = 1; ; n++) {
+    // the CPU of this worker furthest behind runs next (the lowest number on a tie)
+    let i = 0;
+    cpu = cpus[0]!;
+    for (let j = 1; j < cpus.length; j++) if (cpus[j]!.clock < cpu.clock) { cpu = cpus[j]!; i = j; }
     if ((n & 15) === 0) {
       if (stopped()) break;
       if (Atomics.load(ctl, M.DONE) === m.ncpus || cpu.clock >= init.limitCycles) {
         m.requestStop(RunState.STOP);
         break;
       }
-      if ((n & 1023) === 0) cpu.flush();
+      if ((n & 1023) === 0) for (const c of cpus) c.flush();
     }
+    // the worker waits only when its CPU furthest behind is too far ahead: its
+    // other CPUs are further still, and the CPU furthest behind of all never waits
+    if (bounded && !syncs[i]!.throttle(cpu.clock, stopped)) break;
     cpu.step();
-    if (bounded) {
-      sync.publish(cpu.executed);
-      if (!sync.throttle(cpu.clock, stopped)) break;
-    }
+    // the time of its next access: no access of this CPU can come earlier (a
+    // stall or long step pending holds back no one, as in the deterministic order)
+    if (bounded) syncs[i]!.publish(cpu.clock);
   }
 } catch (e) {
   if (!(e instanceof OopsHalt)) {
     const err = e as Error;
     m.requestStop(RunState.HALT);
     parentPort!.postMessage({
-      type: 'error', cpu: init.cpu, message: err.message, stack: err.stack ?? '', trace: [...cpu.trace],
+      type: 'error', cpu: cpu.id, message: err.message, stack: err.stack ?? '', trace: [...cpu.trace],
     } satisfies WorkerMessage);
   }
 }
-cpu.dump();
+for (const c of cpus) c.dump();
