@@ -15,6 +15,8 @@ const bad: [string[], RegExp][] = [
   [['--param', 'nosuch=1'], /--param: workload ipi-storm has no parameter 'nosuch'/],
   [['--param', 'kickPercent=101'], /--param kickPercent: must be an integer from 0 to 100/],
   [['--sim-ms', '0'], /--sim-ms: must be a number greater than 0/],
+  [['--workers', '0'], /--workers: must be an integer from 1 to \d+, got 0/],
+  [['--workers', '2', '--driver', 'deterministic'], /--workers: needs --driver parallel/],
   [['--bogus'], /Unknown argument: bogus/],
 ];
 

@@ -75,3 +75,26 @@ t.test('the CLI: exit 3 with the oops and its replay line; --json carries oops a
   t.type(r.oops.cpu, 'number');
   t.type(r.timeToCrashSeconds, 'number');
 });
+
+t.test('roles scale: at 2 CPUs (one splitter, one pinning CPU, both touching) v4.5-rc1 crashes through a stale TLB entry, v4.5 and v4.4 do not', async (t) => {
+  const two = { ...stress, cpus: 2, driver: 'deterministic', seed: 1, simMs: 20, duration: 60 };
+  const rc1 = await run(config({ ...two, kernel: 'v4.5-rc1' }));
+  t.same([rc1.config.params.splitters, rc1.config.params.gupers, rc1.config.params.ownTouches], [1, 1, 1], 'the default roles at 2 CPUs');
+  t.equal(rc1.crashed, true);
+  t.match(rc1.oops?.message, /through a stale TLB entry/);
+  for (const kernel of ['v4.5', 'v4.4']) {
+    const r = await run(config({ ...two, kernel }));
+    t.equal(r.crashed, false, r.oops ? `${kernel}: ${r.oops.kind}: ${r.oops.message}` : kernel);
+    t.ok(r.cpus.every((c) => c.tlbHits > 0), `${kernel}: both CPUs loaded and stored through their TLBs`);
+  }
+});
+
+t.test('parallel M:N: 8 CPUs on 2 workers crash v4.5-rc1 and every CPU steps', async (t) => {
+  const r = await run(config({ ...stress, kernel: 'v4.5-rc1', seed: 1, duration: 15, workers: 2 }));
+  t.equal(r.internalError, null);
+  t.equal(r.config.workers, 2);
+  t.ok(r.cpus.every((c) => c.steps > 0), 'no CPU of a worker is starved by its siblings');
+  t.equal(r.crashed, true, 'the 2016 crash within 15 s');
+  t.equal(r.oops?.kind, 'KASAN: use-after-free');
+  t.match(r.replay, /--workers 2/);
+});
