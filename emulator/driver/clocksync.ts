@@ -2,8 +2,9 @@
 // at a time more than `slack` cycles past the time of the next access of the
 // slowest CPU of another worker (its Cpu.clock), except the slowest CPU
 // itself, which always goes on, so the machine always makes progress (a
-// worker keeps its own CPUs together by stepping the one furthest behind). Executed clocks thus
-// stay within max(slack, the longest single step) of each other. Clocks are published as 32-bit words
+// worker keeps its own CPUs together by stepping the one furthest behind).
+// Clocks thus stay within max(slack, the longest single step) of each other.
+// Clocks are published as 32-bit words
 // (clock >> CLOCK_SHIFT, wrapping) and compared with wrap-around arithmetic,
 // like the kernel's time_after(): one Int32 Atomics op per step instead of a
 // BigInt64 one. A CPU that is too far ahead sleeps on the laggard's EPOCH word
@@ -42,11 +43,11 @@ export class ClockSync {
   }
 
   /** Publishes the time of this CPU's next access; wakes CPUs waiting on it once it has moved enough. */
-  publish(executed: number): void {
-    this.ownPub = Math.floor(executed / UNIT) | 0;
+  publish(clock: number): void {
+    this.ownPub = Math.floor(clock / UNIT) | 0;
     Atomics.store(this.w, this.base + C.CLOCK, this.ownPub);
-    if (executed - this.lastBump >= this.bumpEvery && Atomics.load(this.w, this.base + C.WAITERS) !== 0) {
-      this.lastBump = executed;
+    if (clock - this.lastBump >= this.bumpEvery && Atomics.load(this.w, this.base + C.WAITERS) !== 0) {
+      this.lastBump = clock;
       Atomics.add(this.w, this.base + C.EPOCH, 1);
       Atomics.notify(this.w, this.base + C.EPOCH);
     }
@@ -54,7 +55,7 @@ export class ClockSync {
 
   /**
    * The other CPU furthest behind, how many units `mine` is ahead of it, and
-   * whether this CPU has itself executed no further than any other.
+   * whether this CPU's own clock is behind no other worker's CPU.
    */
   private laggard(mine: number): { cpu: number; ahead: number; slowest: boolean } {
     let cpu = this.id;
