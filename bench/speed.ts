@@ -4,8 +4,8 @@
 // Usage: npm run bench [-- --seconds S --repeats R]
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { run } from '../emulator/run.js';
-import { validateRun } from '../emulator/validate.js';
+import { run } from '../system/run.js';
+import { validateRun } from '../system/args.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {

@@ -3,18 +3,14 @@
 // line that is. Physical memory (page tables, user data) sits at its physical
 // address; the other regions at fixed bases above the 2 GiB memory limit,
 // where s390 Linux keeps vmemmap and kernel data too.
-import { CPU_STRIDE } from './machine.js';
+import { CPU_STRIDE } from './cpu_words.js';
 
-export const VMEMMAP = 0x80000000; // struct page array: PAGE_WORDS words per frame
+export const VMEMMAP = 0x80000000; // struct page array, as large as the kernel's struct page (kernel-sim/mm_types.ts)
 export const KDATA = 0xa0000000;   // kernel scalars and locks (the 'kernel' region)
 export const CSD = 0xa1000000;     // call_single_data
 export const PERCPU = 0xa2000000;  // per-CPU words (call_single_queue, ec_mask)
 const END = 0xa3000000;
 
-/** PAGE_WORDS of kernel-sim/mm_types.ts (kept here to avoid a layering cycle) */
-const PAGE_BYTES = 10 * 4;
-
-export const pageAddr = (pfn: number): number => VMEMMAP + pfn * PAGE_BYTES;
 export const kwordAddr = (word: number): number => KDATA + word * 4;
 export const csdAddr = (word: number): number => CSD + word * 4;
 export const percpuAddr = (cpu: number, word: number): number => PERCPU + (cpu * CPU_STRIDE + word) * 4;

@@ -1,27 +1,12 @@
 // The machine's shared state: one SharedArrayBuffer carved into named regions.
 // Every thread (main, each CPU worker) builds a Machine over the same buffer.
 import { allocate, attach, type LayoutSpec, type Views } from './layout.js';
-import type { RunConfig } from './config.js';
-import { pagesLength } from '../kernel-sim/mm_types.js';
+import type { MachineConfig } from './machine_config.js';
 import { EVENT_COUNT } from './events.js';
 import { lineSpace } from './kaddr.js';
 
-/** Per-CPU Int32 words, one 64-byte line per CPU so CPUs do not share host lines. */
-export const CPU_STRIDE = 16;
-export const C = {
-  PENDING: 0,    // pending interrupt bits (arch-defined)
-  IRQ_ON: 1,     // mirror of the PSW external-interrupt mask: 1 = enabled
-  CLOCK: 2,      // published virtual clock >> CLOCK_SHIFT, compared with wrap-around
-  ACTIVE: 3,     // 1 while the CPU's program runs; 0 once it has ended
-  RING_HEAD: 4,  // next flight-recorder slot
-  ARCH0: 5,      // four words for the arch (s390: pcpu ec_mask)
-  CSQ_HEAD: 9,   // call_single_queue llist head: csd id + 1, 0 = empty
-  STEPS: 10,     // progress counter (wraps)
-  WAITERS: 11,   // CPUs sleeping until this one's clock advances (parallel driver)
-  EPOCH: 12,     // bumped by this CPU to wake them
-  STALL: 13,     // cycles other CPUs' broadcasts (s390 quiesce) have cost this one, not yet charged
-} as const;
-export const CLOCK_SHIFT = 4;
+export { C, CLOCK_SHIFT, CPU_STRIDE } from './cpu_words.js';
+import { CPU_STRIDE } from './cpu_words.js';
 
 /** Machine control words. */
 export const M = {
@@ -73,19 +58,27 @@ export const KERNEL_WORDS = 4096;
 export const SCRATCH_SLOTS = 256;
 export const SAMPLE_SLOTS = 8192;
 
+/**
+ * What the assembling layer tells the machine to hold: `lineShift`, log2 of
+ * the cache line whose ownership it tracks (arch cost table); `pageShift`,
+ * log2 of the arch's base page; `pageWords`, the Int32 words of the kernel's
+ * struct page (kernel-sim/mm_types.ts), one per frame.
+ */
+export interface MachineShape {
+  readonly lineShift: number;
+  readonly pageShift: number;
+  readonly pageWords: number;
+}
+
 /** frames of 2^pageShift bytes (the arch's base page) in the machine's memory */
-const frames = (cfg: Pick<RunConfig, 'memMiB'>, pageShift: number): number => (cfg.memMiB * 1024 * 1024) / 2 ** pageShift;
+const frames = (cfg: Pick<MachineConfig, 'memMiB'>, pageShift: number): number => (cfg.memMiB * 1024 * 1024) / 2 ** pageShift;
 /** the smallest huge-page order of any arch (s390 1 MiB of 4 KiB, ppc64 16 MiB of 64 KiB: order 8) sizes the allocator's block arrays */
 export const MIN_BLOCK_ORDER = 8;
 export const BLOCK_META = 4;
 
-/**
- * `lineShift`: log2 of the cache line the machine tracks ownership of (arch
- * cost table); `pageShift`: log2 of the arch's base page.
- */
-export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift: number, pageShift: number) {
+export function machineLayout(cfg: Pick<MachineConfig, 'cpus' | 'memMiB'>, shape: MachineShape) {
   const n = cfg.cpus;
-  const nf = frames(cfg, pageShift);
+  const nf = frames(cfg, shape.pageShift);
   return {
     control: { kind: 'i32', length: CONTROL_WORDS },
     cpu: { kind: 'i32', length: n * CPU_STRIDE },
@@ -100,15 +93,15 @@ export function machineLayout(cfg: Pick<RunConfig, 'cpus' | 'memMiB'>, lineShift
     samples: { kind: 'f64', length: SAMPLE_SLOTS },
     dump: { kind: 'u8', length: n * DUMP_BYTES },
     oops: { kind: 'u8', length: OOPS_BYTES },
-    // struct page per frame (kernel-sim/mm_types.ts)
-    pages: { kind: 'i32', length: pagesLength(nf) },
+    // struct page per frame, as large as the kernel says
+    pages: { kind: 'i32', length: nf * shape.pageWords },
     // page allocator: per huge block metadata and free-frame stacks (kernel-sim/page_alloc.ts)
     blockMeta: { kind: 'i32', length: (nf >> MIN_BLOCK_ORDER) * BLOCK_META },
     blockStack: { kind: 'i32', length: nf },
     freeBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
     partialBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
     // per cache line: last writer + 1, and a bitmask of CPUs holding it (emulator/kaddr.ts)
-    lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, lineShift) * 2 },
+    lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, shape.lineShift) * 2 },
     // cycles per event kind, per CPU
     kindCycles: { kind: 'f64', length: n * EVENT_COUNT },
     // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)
@@ -122,24 +115,25 @@ export class Machine {
   readonly v: MachineViews;
   readonly ncpus: number;
   readonly frames: number;
-  constructor(
-    readonly cfg: RunConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, readonly lineShift: number,
-    readonly pageShift: number,
-  ) {
+  readonly lineShift: number;
+  readonly pageShift: number;
+  constructor(readonly cfg: MachineConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, shape: MachineShape) {
     this.v = views;
     this.ncpus = cfg.cpus;
-    this.frames = frames(cfg, pageShift);
+    this.lineShift = shape.lineShift;
+    this.pageShift = shape.pageShift;
+    this.frames = frames(cfg, shape.pageShift);
   }
 
-  static create(cfg: RunConfig, lineShift: number, pageShift: number): Machine {
-    const { buffer, views } = allocate(machineLayout(cfg, lineShift, pageShift));
-    const m = new Machine(cfg, buffer, views, lineShift, pageShift);
+  static create(cfg: MachineConfig, shape: MachineShape): Machine {
+    const { buffer, views } = allocate(machineLayout(cfg, shape));
+    const m = new Machine(cfg, buffer, views, shape);
     Atomics.store(views.control, M.OOPS_CPU, -1);
     return m;
   }
 
-  static attach(cfg: RunConfig, buffer: SharedArrayBuffer, lineShift: number, pageShift: number): Machine {
-    return new Machine(cfg, buffer, attach(machineLayout(cfg, lineShift, pageShift), buffer), lineShift, pageShift);
+  static attach(cfg: MachineConfig, buffer: SharedArrayBuffer, shape: MachineShape): Machine {
+    return new Machine(cfg, buffer, attach(machineLayout(cfg, shape), buffer), shape);
   }
 
   state(): number { return Atomics.load(this.v.control, M.STATE); }

@@ -3,7 +3,6 @@
 // split, the page split and the deferred split queue, zap of a huge pmd.
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
-import { pageAddr } from '../emulator/kaddr.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
@@ -11,7 +10,7 @@ import {
   dequeue, get_page, page_add_anon_rmap, page_add_new_anon_rmap, page_count, page_ref_freeze, page_ref_unfreeze,
   page_remove_rmap, PG_deferred, put_page, total_mapcount,
 } from './mm.js';
-import { dumpPage, Owner, P, PG_double_map, PG_head, PG_locked, pw } from './mm_types.js';
+import { dumpPage, Owner, P, PG_double_map, PG_head, PG_locked, pw, pageAddr } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw, pte_alloc_one, pte_free } from './pgtable.js';
 import { spin_lock, spin_unlock } from './spinlock.js';

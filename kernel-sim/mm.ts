@@ -5,9 +5,8 @@
 // _mapcount).
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
-import { pageAddr } from '../emulator/kaddr.js';
 import { K } from './kernel_words.js';
-import { compoundHead, dumpPage, P, PG_head, pw } from './mm_types.js';
+import { compoundHead, dumpPage, P, PG_head, pw, pageAddr } from './mm_types.js';
 import { __free_pages } from './page_alloc.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';

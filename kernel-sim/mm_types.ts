@@ -3,12 +3,15 @@
 // plus a KASAN-like shadow: OWNER, and FREED_AT, the machine-wide free
 // sequence number of the frame's last free, so a pin or a TLB entry that
 // outlives its page is caught when it is used.
+import { VMEMMAP } from '../emulator/kaddr.js';
 import type { Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
 
 const K_FREE_SEQ = K.FREE_SEQ;
 
 export const PAGE_WORDS = 10;
+/** The kernel address of frame `pfn`'s struct page (the vmemmap array), an event's argument. */
+export const pageAddr = (pfn: number): number => VMEMMAP + pfn * PAGE_WORDS * 4;
 export const P = {
   FLAGS: 0,
   COUNT: 1,            // _count
@@ -30,10 +33,6 @@ export const PG_dirty = 1 << 3;
 
 export const Owner = { FREE: 0, ANON: 1, PGTABLE: 2, BOOT: 3 } as const;
 export const OWNER_NAMES = ['free', 'anon', 'page-table', 'boot'] as const;
-
-export function pagesLength(frames: number): number {
-  return frames * PAGE_WORDS;
-}
 
 /** Word index of field `f` of the struct page of frame `pfn`. */
 export const pw = (pfn: number, f: number): number => pfn * PAGE_WORDS + f;

@@ -14,7 +14,7 @@ import { gic_raise_softirq, IPI_CALL_FUNC } from '../arch/arm64/smp.js';
 import { flush_tlb_page, pmdp_invalidate, ptep_clear_flush } from '../arch/arm64/tlbflush.js';
 import { tlbHolds } from '../arch/tlb.js';
 import type { Fn, Routine } from '../emulator/cpu.js';
-import { bootMachine } from '../emulator/driver/boot.js';
+import { bootMachine } from '../system/boot.js';
 import { Ev } from '../emulator/events.js';
 import { C, CPU_STRIDE } from '../emulator/machine.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
@@ -24,7 +24,7 @@ import type { Kernel } from '../kernel-sim/kernel.js';
 import { madvise_dontneed, user_access } from '../kernel-sim/memory.js';
 import { P, pw } from '../kernel-sim/mm_types.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { CLI, config } from './helpers.js';
 import { idle, runOn, stepAll, stepUntil } from './stepping.js';
 

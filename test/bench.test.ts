@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { benchIpi, type BenchIpiResult } from '../emulator/bench_ipi.js';
+import { benchIpi, type BenchIpiResult } from '../bench/ipi.js';
 import { cli } from './helpers.js';
 
 const HOLD = 20_000;

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { ARCHES, MACHINES } from '../arch/index.js';
 import { EVENT_NAMES } from '../emulator/events.js';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { config } from './helpers.js';
 
 for (const m of MACHINES) {

@@ -1,6 +1,6 @@
 // Same seed and configuration, same deterministic run, event for event.
 import t from 'tap';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { cli, config } from './helpers.js';
 
 const storm = { workload: 'ipi-storm', driver: 'deterministic', cpus: 4, simMs: 1 };

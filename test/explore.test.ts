@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { RACES, RACES_SCENARIO, search } from '../emulator/bench_races.js';
-import { loadScenario } from '../emulator/scenario.js';
-import { ddmin, signature } from '../emulator/shrink.js';
+import { RACES, RACES_SCENARIO, search } from '../bench/races.js';
+import { loadScenario } from '../system/scenario.js';
+import { ddmin, signature } from '../commands/shrink.js';
 import { cli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'explore-'));

@@ -1,10 +1,10 @@
 // Shared helpers for the tests: a run configuration with overrides, and the CLI as a child process.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunConfig } from '../emulator/config.js';
-import { validateRun, type RawRunArgs } from '../emulator/validate.js';
+import type { RunConfig } from '../system/config.js';
+import { validateRun, type RawRunArgs } from '../system/args.js';
 
-export const CLI = fileURLToPath(new URL('../emulator/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../commands/cli.js', import.meta.url));
 
 /** A validated configuration, as the CLI would build it from these flags. */
 export function config(a: RawRunArgs): RunConfig {

@@ -3,7 +3,7 @@
 // IPTE/IDTE can, and it takes the target's TLB entry with it; x86's flush is an
 // IPI and waits.
 import t from 'tap';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { config } from './helpers.js';
 
 for (const driver of ['deterministic', 'parallel'] as const) {

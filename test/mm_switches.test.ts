@@ -3,7 +3,7 @@
 // walk, the refcount freeze of split_huge_page(), and mm_cpumask-targeted IPIs.
 import t from 'tap';
 import type { Cpu, Routine } from '../emulator/cpu.js';
-import { bootMachine } from '../emulator/driver/boot.js';
+import { bootMachine } from '../system/boot.js';
 import { Ev } from '../emulator/events.js';
 import { M, OOPS_BYTES } from '../emulator/machine.js';
 import { loadEntry } from '../emulator/physmem.js';

@@ -1,6 +1,6 @@
 // The first oops halts every CPU, in both drivers, and the CLI exits 3 with the report.
 import t from 'tap';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { cli, config } from './helpers.js';
 
 for (const driver of ['deterministic', 'parallel'] as const) {

@@ -15,14 +15,14 @@ import {
 import { ppc64Pgtable } from '../arch/ppc64/pgtable_ops.js';
 import { tlbHolds } from '../arch/tlb.js';
 import { OopsHalt, type Cpu, type Fn, type OopsRecord, type Routine } from '../emulator/cpu.js';
-import { bootMachine } from '../emulator/driver/boot.js';
+import { bootMachine } from '../system/boot.js';
 import { Ev } from '../emulator/events.js';
 import { C, CPU_STRIDE, M, OOPS_BYTES } from '../emulator/machine.js';
 import { loadEntry } from '../emulator/physmem.js';
 import { split_huge_pmd } from '../kernel-sim/huge_memory.js';
 import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { user_access } from '../kernel-sim/memory.js';
-import { defaultMemMiB } from '../emulator/config.js';
+import { defaultMemMiB } from '../system/config.js';
 import { cli, config } from './helpers.js';
 import { idle, runOn, stepAll } from './stepping.js';
 

@@ -1,7 +1,7 @@
 // The 2016 outcomes, for the right reason: s390 v4.5-rc1 crashes through a
 // TLB entry its split failed to flush; the controls never crash.
 import t from 'tap';
-import { run } from '../emulator/run.js';
+import { run } from '../system/run.js';
 import { cli, config } from './helpers.js';
 
 const stress = { workload: 'thp-split-vs-gup', cpus: 8 };

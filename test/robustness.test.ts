@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { run } from '../emulator/run.js';
-import { UsageError, validateRun } from '../emulator/validate.js';
+import { run } from '../system/run.js';
+import { UsageError, validateRun } from '../system/args.js';
 import { CLI, cli, config } from './helpers.js';
 
 for (const driver of ['deterministic', 'parallel'] as const) {

@@ -15,7 +15,7 @@ import {
 import { pcpu_ec_call, ec_call_function_single } from '../arch/s390/smp.js';
 import { tlbHolds } from '../arch/tlb.js';
 import type { Fn } from '../emulator/cpu.js';
-import { bootMachine } from '../emulator/driver/boot.js';
+import { bootMachine } from '../system/boot.js';
 import { C, CPU_STRIDE } from '../emulator/machine.js';
 import { config } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // counts of a THP's life balancing back to zero.
 import t, { type Test } from 'tap';
 import type { Routine } from '../emulator/cpu.js';
-import { bootMachine } from '../emulator/driver/boot.js';
+import { bootMachine } from '../system/boot.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import { __get_user_pages_fast } from '../kernel-sim/gup.js';
 import { deferred_split_scan, split_huge_page, split_huge_pmd, trylock_page, unlock_page } from '../kernel-sim/huge_memory.js';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
-import { parseShard } from '../emulator/validation/shard.js';
-import { crashRate, spread } from '../emulator/validation/stats.js';
+import { parseShard } from '../commands/validation/shard.js';
+import { crashRate, spread } from '../commands/validation/stats.js';
 import { cli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 's390emu-validate-'));

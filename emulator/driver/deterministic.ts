@@ -7,8 +7,7 @@ import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
 import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
 import { M, RunState } from '../machine.js';
-import type { Booted } from './boot.js';
-import { bootCpu } from './boot.js';
+import type { System } from './system.js';
 
 export interface DriverOutcome {
   truncated: boolean;
@@ -44,9 +43,9 @@ function mix(h: number, x: number): number {
   return h;
 }
 
-export async function runDeterministic(b: Booted, limitCycles: number, durationS: number, o: DeterministicOptions = {}): Promise<DriverOutcome> {
-  const m = b.machine;
-  const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => bootCpu(b, i));
+export async function runDeterministic(s: System, limitCycles: number, durationS: number, o: DeterministicOptions = {}): Promise<DriverOutcome> {
+  const m = s.machine;
+  const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => s.bootCpu(i));
   // a replay draws nothing: every stall comes from the file, the policy is not asked
   const policy = o.replay ? undefined : o.policy;
   for (const c of cpus) {
@@ -54,8 +53,8 @@ export async function runDeterministic(b: Booted, limitCycles: number, durationS
     if (o.record) c.onStall = o.record;
     if (o.tracer) c.tracer = o.tracer;
   }
-  const tableEntry = (addr: number): boolean => b.kernel.isTableEntry(addr);
-  policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: b.costs.ghz, seed: m.cfg.seed, tableEntry, pageBytes: b.kernel.pageSize });
+  const tableEntry = (addr: number): boolean => s.isTableEntry(addr);
+  policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: s.ghz, seed: m.cfg.seed, tableEntry, pageBytes: s.pageBytes });
   let nInteresting = 0;
   const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
   const ctl = m.v.control;

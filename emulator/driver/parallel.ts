@@ -5,17 +5,18 @@
 // land on different workers. The main thread starts them, stops them at the
 // wall-clock cap, and waits until every worker has exited.
 import { Worker } from 'node:worker_threads';
-import { C, CPU_STRIDE, M, RunState } from '../machine.js';
-import type { Booted } from './boot.js';
+import { C, CPU_STRIDE, M, RunState, type Machine } from '../machine.js';
 import type { DriverOutcome } from './deterministic.js';
-import type { WorkerInit, WorkerMessage } from './worker.js';
+import type { WorkerInit, WorkerMessage } from './worker_loop.js';
 
-// Workers load compiled JavaScript: this file runs from dist/, and so does its sibling.
-const WORKER_URL = new URL('./worker.js', import.meta.url);
 const HOST_STALL_S = 5;
 
-export async function runParallel(b: Booted, limitCycles: number, durationS: number): Promise<DriverOutcome> {
-  const m = b.machine;
+/**
+ * Runs machine `m` on worker threads started from `entry`, a compiled module
+ * of the assembling layer that boots the CPUs it is given and steps them
+ * (worker_loop.ts); workers load JavaScript, so `entry` is under dist/.
+ */
+export async function runParallel(m: Machine, entry: URL, limitCycles: number, durationS: number): Promise<DriverOutcome> {
   const ctl = m.v.control;
   let internalError: DriverOutcome['internalError'] = null;
   const workers: Worker[] = [];
@@ -28,7 +29,7 @@ export async function runParallel(b: Booted, limitCycles: number, durationS: num
     const cpus: number[] = [];
     for (let c = i; c < m.ncpus; c += nw) cpus.push(c);
     const init: WorkerInit = { cfg: m.cfg, buffer: m.buffer, cpus, limitCycles };
-    const w = new Worker(WORKER_URL, { workerData: init });
+    const w = new Worker(entry, { workerData: init });
     w.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'ready' && ++ready === nw) startAll();
       if (msg.type === 'error' && !internalError) {

@@ -1,6 +1,6 @@
 // The exploration policies by name: the driver asks for one and never looks
 // at which it got.
-import type { ScheduleConfig } from '../config.js';
+import type { ScheduleConfig } from '../machine_config.js';
 import { delayPolicy } from './delay.js';
 import { pctPolicy } from './pct.js';
 import type { SchedulePolicy } from './policy.js';

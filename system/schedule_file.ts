@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { MACHINES } from '../arch/index.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DRIVERS, LIMITS, SCHEDULES, type RunConfig } from './config.js';
-import { STALL_CAUSES, type Stall } from './cpu.js';
-import { UsageError } from './validate.js';
+import { STALL_CAUSES, type Stall } from '../emulator/cpu.js';
+import { UsageError } from './args.js';
 
 export const SCHEDULE_FORMAT = 's390emu-schedule';
 export const SCHEDULE_VERSION = 1;

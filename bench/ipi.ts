@@ -5,10 +5,10 @@
 // per simulated IPI. Every run uses the deterministic driver, so the same
 // seeds give the same simulated figures on any host.
 import { DEFAULT_MACHINE } from '../arch/index.js';
-import { costTable } from './driver/boot.js';
-import { isInterrupted } from './interrupt.js';
-import { run } from './run.js';
-import { validateRun } from './validate.js';
+import { costTable } from '../system/boot.js';
+import { isInterrupted } from '../emulator/interrupt.js';
+import { run } from '../system/run.js';
+import { validateRun } from '../system/args.js';
 
 export interface BenchIpiOptions {
   arches: string[];

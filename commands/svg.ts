@@ -1,6 +1,6 @@
 // A line plot as a standalone SVG: kick_all_cpus_sync() latency against CPUs,
 // one line per arch and held count, log-scaled on both axes.
-import type { LatencyRow } from './bench_ipi.js';
+import type { LatencyRow } from '../bench/ipi.js';
 
 const W = 720, H = 440, L = 70, R = 190, T = 40, B = 50;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];

@@ -5,11 +5,11 @@
 // the seeds. Races that must stay clean (controls) are searched the same way:
 // a crash there is a search that invents races.
 import { fileURLToPath } from 'node:url';
-import type { ScheduleName } from './config.js';
-import { run } from './run.js';
-import { loadScenario, type Scenario } from './scenario.js';
-import { validateRun } from './validate.js';
-import { isInterrupted } from './interrupt.js';
+import type { ScheduleName } from '../system/config.js';
+import { run } from '../system/run.js';
+import { loadScenario, type Scenario } from '../system/scenario.js';
+import { validateRun } from '../system/args.js';
+import { isInterrupted } from '../emulator/interrupt.js';
 
 /** The kernels and mixes the races use beyond the presets. */
 export const RACES_SCENARIO = fileURLToPath(new URL('../../scenarios/races.json', import.meta.url));

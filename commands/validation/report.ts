@@ -1,7 +1,7 @@
 // The validation report: the matrix, its cells and runs, as JSON a merge can
 // join; a terminal table; and Markdown fit to paste into a mail to the list.
-import { readText } from '../scenario.js';
-import { UsageError } from '../validate.js';
+import { readText } from '../../system/scenario.js';
+import { UsageError } from '../../system/args.js';
 import type { ExpectationSet } from './expect.js';
 import { cellsOf, type Cell, type MatrixSpec, type RunRecord } from './matrix.js';
 import type { Spread } from './stats.js';

@@ -1,9 +1,9 @@
 // A validation worker: runs the configurations it is sent, one at a time, with
 // the deterministic driver, and answers each with the record validation keeps.
 import { parentPort } from 'node:worker_threads';
-import type { RunConfig } from '../config.js';
-import { interrupt } from '../interrupt.js';
-import { run } from '../run.js';
+import type { RunConfig } from '../../system/config.js';
+import { interrupt } from '../../emulator/interrupt.js';
+import { run } from '../../system/run.js';
 import { recordOf, type Job, type RunRecord } from './matrix.js';
 
 export type PoolRequest = { type: 'run'; job: Job; cfg: RunConfig } | { type: 'stop' };

@@ -8,24 +8,24 @@ import { hideBin } from 'yargs/helpers';
 import { MACHINES } from '../arch/index.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from './config.js';
+import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
 import { oopsReport, summary } from './report.js';
 import cliProgress from 'cli-progress';
 import { ARCHES } from '../arch/index.js';
-import { benchCsv, benchIpi, benchPlan, benchTable } from './bench_ipi.js';
-import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from './bench_races.js';
-import { interrupt, isInterrupted } from './interrupt.js';
+import { benchCsv, benchIpi, benchPlan, benchTable } from '../bench/ipi.js';
+import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from '../bench/races.js';
+import { interrupt, isInterrupted } from '../emulator/interrupt.js';
 import { cannotWrite, writeAtomic } from './output.js';
 import { reproduce, reproduceTable } from './reproduce.js';
 import { latencyPlot } from './svg.js';
-import { run } from './run.js';
-import { intIn, UsageError, validateRun } from './validate.js';
-import { loadScenario, type Scenario } from './scenario.js';
-import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from './schedule_file.js';
+import { run } from '../system/run.js';
+import { intIn, UsageError, validateRun } from '../system/args.js';
+import { loadScenario, type Scenario } from '../system/scenario.js';
+import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from '../system/schedule_file.js';
 import { shrink } from './shrink.js';
 import { ChromeTracer } from './trace/chrome.js';
 import { timelineSvg } from './trace/timeline.js';
-import { costTable } from './driver/boot.js';
+import { costTable } from '../system/boot.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
 import { poolSize, runJobs } from './validation/pool.js';
@@ -67,7 +67,7 @@ function runOptions(y: Argv) {
     .option('slack', { type: 'string', describe: `cycles a CPU may run ahead of the slowest (parallel), or 'inf' (default ${DEFAULTS.slack})` })
     .option('duration', { type: 'string', describe: `wall-clock cap, seconds (default ${DEFAULTS.durationS})` })
     .option('sim-ms', { type: 'string', describe: `simulated length, ms at the modelled clock (deterministic default ${DEFAULTS.simMs})` })
-    .option('watchdog', { type: 'string', describe: `lockup watchdog: simulated ms a CPU may busy-wait, or 'off' (default ${DEFAULTS.watchdogMs})` })
+    .option('watchdog', { type: 'string', describe: `lockup watchdog: simulated ms a CPU may busy-wait, or 'off' (default ${DEFAULTS.watchdogMs}, and ${DEFAULTS.watchdogMs} per 16 CPUs above 16)` })
     .option('param', { type: 'string', array: true, describe: 'workload parameter NAME=VALUE (see s390emu list)' })
     .option('scenario', { type: 'string', describe: 'JSON file defining kernels, workload mixes, arch overrides and run defaults' })
     .option('schedule', { type: 'string', describe: `exploration policy of the deterministic driver: ${SCHEDULES.join(', ')} (default ${DEFAULTS.schedule})` })

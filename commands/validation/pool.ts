@@ -3,9 +3,9 @@
 // already put a thread on every core per simulated CPU, so they go one by one.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { RunConfig } from '../config.js';
-import { isInterrupted } from '../interrupt.js';
-import { run } from '../run.js';
+import type { RunConfig } from '../../system/config.js';
+import { isInterrupted } from '../../emulator/interrupt.js';
+import { run } from '../../system/run.js';
 import { recordOf, type Job, type RunRecord } from './matrix.js';
 import type { PoolReply, PoolRequest } from './run_worker.js';
 

@@ -5,50 +5,20 @@ export const DRIVERS: readonly DriverName[] = ['parallel', 'deterministic'];
 
 export type ParamValue = number | string | boolean;
 
-/** Exploration policies of the deterministic driver (emulator/explore/). */
-export type ScheduleName = 'time' | 'pct' | 'delay';
-export const SCHEDULES: readonly ScheduleName[] = ['time', 'pct', 'delay'];
-
-/** The seeded timing variation of a run (both drivers). */
-export interface TimingConfig {
-  /** every cost figure varies per access by the machine's spread */
-  readonly noise: boolean;
-  /** hypervisor steal: percent of the time, mean undispatch in us; null = none */
-  readonly steal: { readonly percent: number; readonly meanUs: number } | null;
-  /** timer ticks per second (CONFIG_HZ); null = none */
-  readonly hz: number | null;
-}
-
-/** How the deterministic driver explores: a policy and its parameters; null under the parallel driver. */
-export interface ScheduleConfig {
-  readonly policy: ScheduleName;
-  /** PCT's bug depth d: d-1 priority change points per run */
-  readonly depth: number;
-}
-
+import type { MachineConfig, ScheduleConfig, ScheduleName } from '../emulator/machine_config.js';
+export { SCHEDULES, type ScheduleConfig, type ScheduleName, type TimingConfig } from '../emulator/machine_config.js';
 import type { KernelVariant } from '../kernel-sim/variants.js';
 
-export interface RunConfig {
+/** A run: the machine's part (emulator/machine_config.ts) and what runs on it. */
+export interface RunConfig extends MachineConfig {
   readonly workload: string;
   readonly arch: string;
-  /** cost table of the modelled machine, e.g. z13 */
-  readonly machine: string;
   readonly kernel: string;
-  readonly cpus: number;
-  /** simulated physical memory in MiB */
-  readonly memMiB: number;
-  readonly seed: number;
   readonly driver: DriverName;
-  /** cycles a CPU may run ahead of the slowest (parallel driver); Infinity = free-running */
-  readonly slack: number;
-  /** parallel driver: worker threads, each stepping a share of the CPUs; null for the deterministic driver */
-  readonly workers: number | null;
   /** wall-clock cap in seconds, both drivers */
   readonly durationS: number;
   /** simulated length in milliseconds at the modelled clock; null = until the wall-clock cap */
   readonly simMs: number | null;
-  /** lockup watchdog: simulated ms a CPU may busy-wait without a break; null = off */
-  readonly watchdogMs: number | null;
   /** workload parameters (validated by the workload) */
   readonly params: Readonly<Record<string, ParamValue>>;
   /** the scenario file that defined a kernel, workload mix or override used here */
@@ -57,7 +27,6 @@ export interface RunConfig {
   readonly variant?: KernelVariant;
   /** cost-table cycles a scenario overrides, by event name */
   readonly costOverrides?: Readonly<Record<string, number>>;
-  readonly timing: TimingConfig;
   readonly schedule: ScheduleConfig | null;
 }
 
@@ -96,6 +65,17 @@ export const DEFAULTS = {
  * allocator blocks besides the boot memory, which the first page tables and
  * base pages break up, and no THP ever forms. 256 MiB gives 15.
  */
+/**
+ * The watchdog a run gets unless told otherwise: DEFAULTS.watchdogMs per 16
+ * CPUs, never less. The kernel's own thresholds (10 s hard, 20 s soft,
+ * kernel/watchdog.c, v4.5) sit orders of magnitude above any wait a correct
+ * kernel makes; ours stands in for them in runs of milliseconds, so it must
+ * stay above the longest legitimate wait, and that grows with the CPU count:
+ * x86's split_huge_page flushes each of 512 ptes with an IPI round to every
+ * other CPU under the page-table lock (about 5 ms at 64 CPUs here).
+ */
+export const defaultWatchdogMs = (cpus: number): number => Math.max(DEFAULTS.watchdogMs, (DEFAULTS.watchdogMs * cpus) / 16);
+
 export const ARCH_DEFAULT_MEM_MIB: Readonly<Record<string, number>> = { ppc64: 256 };
 export const defaultMemMiB = (arch: string): number => ARCH_DEFAULT_MEM_MIB[arch] ?? DEFAULTS.memMiB;
 

@@ -6,15 +6,13 @@ import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { paramDefault } from '../workloads/workload.js';
 import {
-  defaultMemMiB, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DriverName, type RunConfig, type ScheduleConfig,
+  defaultMemMiB, defaultWatchdogMs, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DriverName, type RunConfig, type ScheduleConfig,
   type ScheduleName, type TimingConfig,
 } from './config.js';
 import type { Scenario } from './scenario.js';
 
-/** Bad input: the message names the flag and what is allowed; exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './usage_error.js';
+export { UsageError } from './usage_error.js';
 
 export interface RawRunArgs {
   workload?: unknown;
@@ -168,7 +166,7 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
   const simMs = simArg === undefined
     ? (driver === 'deterministic' ? DEFAULTS.simMs : null)
     : positive('sim-ms', simArg, LIMITS.simMs.max);
-  const watchdogMs = a.watchdog === 'off' ? null : positive('watchdog', a.watchdog ?? DEFAULTS.watchdogMs, LIMITS.simMs.max);
+  const watchdogMs = a.watchdog === 'off' ? null : positive('watchdog', a.watchdog ?? defaultWatchdogMs(cpus), LIMITS.simMs.max);
   const cfg: RunConfig = {
     workload, arch, machine, kernel, cpus, memMiB, seed, driver, slack, workers, durationS, simMs, watchdogMs,
     params: params(workload, cpus, a.param, mix?.params),

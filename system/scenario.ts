@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { ARCHES, MACHINES } from '../arch/index.js';
 import { KERNEL_VARIANTS, VARIANT_SWITCHES, type KernelVariant, type VariantSwitches } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { EVENT_NAMES } from './events.js';
+import { EVENT_NAMES } from '../emulator/events.js';
 import { DRIVERS } from './config.js';
-import { UsageError } from './validate.js';
+import { UsageError } from './usage_error.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9.+_-]*$/;
 const list = (xs: readonly unknown[]): string => xs.map(String).join(', ');

@@ -2,10 +2,10 @@
 // in one fixed order so that any shard of it, and any merge of shards, names
 // the same runs. A cell's figures are computed from its runs alone, by one
 // function, whether the runs came from one process or from many.
-import type { DriverName, ScheduleName, RunConfig } from '../config.js';
-import type { RunResult } from '../run.js';
-import type { Expectation, Scenario } from '../scenario.js';
-import { validateRun } from '../validate.js';
+import type { DriverName, ScheduleName, RunConfig } from '../../system/config.js';
+import type { RunResult } from '../../system/run.js';
+import type { Expectation, Scenario } from '../../system/scenario.js';
+import { validateRun } from '../../system/args.js';
 import { crashRate, spread, type RateInterval, type Spread } from './stats.js';
 
 export interface MatrixSpec {

@@ -1,7 +1,7 @@
 // Human-readable output of a run: a summary table, and for a crash an oops
 // report in the kernel's own style, ending with the line that replays it.
-import { RING_SIZE } from './machine.js';
-import type { RunResult } from './run.js';
+import { RING_SIZE } from '../emulator/machine.js';
+import type { RunResult } from '../system/run.js';
 
 const fmt = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
 

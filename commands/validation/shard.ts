@@ -1,6 +1,6 @@
 // Which slice of the matrix this process runs: from the flag, or from the
 // index a job engine gives each task (Kubernetes Indexed Job, Slurm job array).
-import { intIn, UsageError } from '../validate.js';
+import { intIn, UsageError } from '../../system/args.js';
 
 /** `--shard K/N`, or `--shard N` with K from the job engine's index (Kubernetes Indexed Job, Slurm array). */
 export function parseShard(v: unknown, env: NodeJS.ProcessEnv): { index: number; count: number } | null {

@@ -3,10 +3,10 @@
 // "Simplifying and Isolating Failure-Inducing Input", TSE 2002: ddmin); then
 // fewer CPUs and smaller workload roles and sizes; then a simulated length
 // that ends just after the crash. Every candidate is a replay.
-import type { RunConfig } from './config.js';
-import type { Stall } from './cpu.js';
-import { run } from './run.js';
-import { configOf, scheduleFile, stallsOf, type ScheduleFile } from './schedule_file.js';
+import type { RunConfig } from '../system/config.js';
+import type { Stall } from '../emulator/cpu.js';
+import { run } from '../system/run.js';
+import { configOf, scheduleFile, stallsOf, type ScheduleFile } from '../system/schedule_file.js';
 import { WORKLOADS } from '../workloads/index.js';
 
 /** What "the same way" means: the oops kind and its message with addresses, CPUs and clocks taken out. */

@@ -1,12 +1,12 @@
 // `s390emu reproduce` (what `npm start` runs): the 2016 crash on s390
 // v4.5-rc1 with its oops, then the same stress on the rows history gives,
 // ending in a table of runs, crashes and median time to crash.
-import type { RunConfig } from './config.js';
+import type { RunConfig } from '../system/config.js';
 import { HISTORY } from './history.js';
-import { isInterrupted } from './interrupt.js';
+import { isInterrupted } from '../emulator/interrupt.js';
 import { oopsReport } from './report.js';
-import { run, type RunResult } from './run.js';
-import { validateRun } from './validate.js';
+import { run, type RunResult } from '../system/run.js';
+import { validateRun } from '../system/args.js';
 
 export interface ReproduceOptions {
   seeds: number;

@@ -1,12 +1,12 @@
 // Expected outcomes a validation is checked against: from a file, a scenario,
 // or the preset the February 2016 thread gives.
 import { HISTORY } from '../history.js';
-import { parseExpectations, readText, type Expectation } from '../scenario.js';
+import { parseExpectations, readText, type Expectation } from '../../system/scenario.js';
 
 const THP = 'thp-split-vs-gup';
 
 /**
- * "lkml-2016": the rows `reproduce` runs (emulator/history.ts); the x86 rows
+ * "lkml-2016": the rows `reproduce` runs (commands/history.ts); the x86 rows
  * the thread implies (x86 never crashed, before the rework or after it, and an
  * extra IPI cannot make it); and the rows of the other archs the thread's
  * subject names. Where history gives no outcome (ppc64 and arm64 with the kick

@@ -1,16 +1,16 @@
 // One run: boot the machine, drive it, and gather what it did into a result
 // that names everything needed to replay it.
-import { DEFAULTS, type RunConfig } from './config.js';
-import type { CpuTracer, OopsRecord, Stall } from './cpu.js';
-import { bootMachine, type Booted } from './driver/boot.js';
-import { runDeterministic, type DriverOutcome } from './driver/deterministic.js';
-import { makePolicy } from './explore/index.js';
-import type { PolicySummary } from './explore/policy.js';
-import { runParallel } from './driver/parallel.js';
-import { isInterrupted, whileActive } from './interrupt.js';
-import { EVENT_COUNT, EVENT_NAMES } from './events.js';
-import { DUMP_BYTES, M, OOPS_BYTES, STAT_NAMES, STAT_STRIDE } from './machine.js';
-import { readRecorder, type RecordedEvent } from './recorder.js';
+import { defaultWatchdogMs, type RunConfig } from './config.js';
+import type { CpuTracer, OopsRecord, Stall } from '../emulator/cpu.js';
+import { bootMachine, systemOf, WORKER_ENTRY, type Booted } from './boot.js';
+import { runDeterministic, type DriverOutcome } from '../emulator/driver/deterministic.js';
+import { makePolicy } from '../emulator/explore/index.js';
+import type { PolicySummary } from '../emulator/explore/policy.js';
+import { runParallel } from '../emulator/driver/parallel.js';
+import { isInterrupted, whileActive } from '../emulator/interrupt.js';
+import { EVENT_COUNT, EVENT_NAMES } from '../emulator/events.js';
+import { DUMP_BYTES, M, OOPS_BYTES, STAT_NAMES, STAT_STRIDE } from '../emulator/machine.js';
+import { readRecorder, type RecordedEvent } from '../emulator/recorder.js';
 
 export interface CpuResult {
   cpu: number;
@@ -84,7 +84,7 @@ export interface RunOptions {
 export function replayLine(cfg: RunConfig): string {
   const params = Object.entries(cfg.params).map(([k, v]) => ` --param ${k}=${v}`).join('');
   const sim = cfg.simMs === null ? '' : ` --sim-ms ${cfg.simMs}`;
-  const wd = cfg.watchdogMs === DEFAULTS.watchdogMs ? '' : ` --watchdog ${cfg.watchdogMs ?? 'off'}`;
+  const wd = cfg.watchdogMs === defaultWatchdogMs(cfg.cpus) ? '' : ` --watchdog ${cfg.watchdogMs ?? 'off'}`;
   const t = cfg.timing;
   const timing = (t.noise ? '' : ' --noise off') + ` --steal ${t.steal ? `${t.steal.percent}:${t.steal.meanUs}` : 'off'} --hz ${t.hz ?? 'off'}`;
   const sched = cfg.schedule ? ` --schedule ${cfg.schedule.policy}${cfg.schedule.policy === 'pct' ? ` --depth ${cfg.schedule.depth}` : ''}` : '';
@@ -96,7 +96,7 @@ export function replayLine(cfg: RunConfig): string {
 
 function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, replayed: number | null): RunResult {
   const m = b.machine;
-  const cfg = m.cfg;
+  const cfg = b.cfg;
   const cpus: CpuResult[] = [];
   for (let i = 0; i < m.ncpus; i++) {
     const st: Record<string, number> = {};
@@ -159,13 +159,13 @@ export async function run(cfg: RunConfig, opts: RunOptions = {}): Promise<RunRes
   const stalls: Stall[] = [];
   const out = await whileActive(b.machine, async () => {
     const o = cfg.driver === 'deterministic'
-      ? await runDeterministic(b, limitCycles, cfg.durationS, {
+      ? await runDeterministic(systemOf(b), limitCycles, cfg.durationS, {
           ...(cfg.schedule ? { policy: makePolicy(cfg.schedule, cfg.seed) } : {}),
           ...(opts.record ? { record: (s: Stall) => { stalls.push(s); } } : {}),
           ...(opts.replay ? { replay: opts.replay } : {}),
           ...(opts.tracer ? { tracer: opts.tracer } : {}),
         })
-      : await runParallel(b, limitCycles, cfg.durationS);
+      : await runParallel(b.machine, WORKER_ENTRY, limitCycles, cfg.durationS);
     return { ...o, interrupted: isInterrupted() };
   });
   const r = collect(b, out, opts.replay ? opts.replay.length : null);

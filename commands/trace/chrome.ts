@@ -4,8 +4,8 @@
 // TLB purges and frees, a second track of interrupts-off spans, IPIs as flow
 // arrows from the sender to the handler, and the oops as a global instant.
 // Bounded: only the last `windowUs` simulated microseconds are kept.
-import type { Cpu, CpuTracer, StallCause } from '../cpu.js';
-import { EVENT_COUNT, EVENT_NAMES, Ev } from '../events.js';
+import type { Cpu, CpuTracer, StallCause } from '../../emulator/cpu.js';
+import { EVENT_COUNT, EVENT_NAMES, Ev } from '../../emulator/events.js';
 
 export interface TraceEvent {
   name: string;
