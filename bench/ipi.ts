@@ -9,6 +9,7 @@ import { costTable } from '../system/boot.js';
 import { isInterrupted } from '../emulator/interrupt.js';
 import { run } from '../system/run.js';
 import { validateRun } from '../system/args.js';
+import type { MeanInterval } from './price_stats.js';
 
 export interface BenchIpiOptions {
   arches: string[];
@@ -18,6 +19,8 @@ export interface BenchIpiOptions {
   held: number[];
   hold: number;
   seeds: number;
+  /** runs (seeds 1..N) per kernel of the fix comparison */
+  fixSeeds: number;
   fixSimMs: number;
 }
 
@@ -42,11 +45,18 @@ export interface FixRow {
   kernel: string;
   runs: number;
   crashes: number;
-  /** per simulated second */
+  /** per simulated second: the mean over the runs */
   splitsPerSecond: number;
   gupPagesPerSecond: number;
   /** share of all CPUs' cycles spent sending IPIs, waiting for them and in their handlers */
   ipiCycleShare: number;
+  /** each figure's mean with its 95% interval over the runs (Student's t) */
+  intervals: { splitsPerSecond: MeanInterval; gupPagesPerSecond: MeanInterval; ipiCycleShare: MeanInterval };
+  /**
+   * Against the arch's baseline kernel (FIX_BASELINE): Welch's two-sample
+   * t-test per figure, p-values and whether p < 0.05; null for the baseline itself.
+   */
+  vsBaseline: { kernel: string; p: Record<'splitsPerSecond' | 'gupPagesPerSecond' | 'ipiCycleShare', number>; significant: Record<'splitsPerSecond' | 'gupPagesPerSecond' | 'ipiCycleShare', boolean> } | null;
 }
 
 export interface BenchIpiResult {
@@ -64,10 +74,13 @@ const quantile = (xs: number[], q: number): number => {
 
 /** The configurations the fix comparison runs: the address-fixed kernel with and without the kick, and v4.4's IPI. */
 const FIX_KERNELS: Record<string, string[]> = { s390: ['v4.4', 'v4.5', 'v4.5+kick'], x86: ['v4.5'] };
+/** what each price is measured against: the address-fixed kernel without the kick */
+const FIX_BASELINE: Record<string, string> = { s390: 'v4.5' };
+const FIGURES = ['splitsPerSecond', 'gupPagesPerSecond', 'ipiCycleShare'] as const;
 
 export function benchPlan(o: BenchIpiOptions): number {
   const lat = o.arches.length * o.cpus.filter((c) => c > 0).length * 2 * o.held.length * o.seeds;
-  const fix = o.arches.reduce((a, arch) => a + (FIX_KERNELS[arch]?.length ?? 0), 0) * o.seeds;
+  const fix = o.arches.reduce((a, arch) => a + (FIX_KERNELS[arch]?.length ?? 0), 0) * o.fixSeeds;
   return lat + fix;
 }
 
@@ -110,30 +123,57 @@ export async function benchIpi(o: BenchIpiOptions, tick: () => void): Promise<Be
     }
   }
   const fixes: FixRow[] = [];
+  // loaded here: the statistics library takes a noticeable part of a second to load, and only this needs it
+  const { meanInterval, welch } = await import('./price_stats.js');
   for (const arch of o.arches) {
+    const perRun: Record<string, Record<(typeof FIGURES)[number], number[]>> = {};
     for (const kernel of FIX_KERNELS[arch] ?? []) {
-      let splits = 0, gups = 0, simS = 0, ipiCycles = 0, allCycles = 0, crashes = 0;
-      for (let seed = 1; seed <= o.seeds; seed++) {
+      let crashes = 0;
+      const runs = { splitsPerSecond: [] as number[], gupPagesPerSecond: [] as number[], ipiCycleShare: [] as number[] };
+      for (let seed = 1; seed <= o.fixSeeds; seed++) {
+        if (isInterrupted()) return { options: o, hold: o.hold, latency, fixes, hostSeconds: (performance.now() - t0) / 1000 };
         const r = await run(validateRun({
           workload: 'thp-split-vs-gup', arch, kernel, cpus: 8, seed, driver: 'deterministic', schedule: 'time', simMs: o.fixSimMs, duration: 600,
         }));
         if (r.internalError) throw new Error(`thp-split-vs-gup ${arch} ${kernel}: ${r.internalError.message}`);
         if (r.crashed) crashes++;
         const ev = r.workload.vmEvents as Record<string, number>;
-        splits += ev.thp_split_pmd!;
-        gups += ev.gup_fast_pages! + ev.gup_slow_pages!;
-        simS += r.simulatedMicroseconds / 1e6;
+        const simS = r.simulatedMicroseconds / 1e6;
+        let ipiCycles = 0, allCycles = 0;
         for (const c of r.cpus) {
           const by = c.cyclesByEvent;
           ipiCycles += (by.csd_wait ?? 0) + (by.sigp ?? 0) + (by.ipi_send ?? 0) + c.handlerCycles;
           allCycles += c.cycles;
         }
+        // one figure per run: the runs are the samples the intervals and tests are over
+        runs.splitsPerSecond.push(ev.thp_split_pmd! / simS);
+        runs.gupPagesPerSecond.push((ev.gup_fast_pages! + ev.gup_slow_pages!) / simS);
+        runs.ipiCycleShare.push(ipiCycles / allCycles);
         tick();
       }
+      perRun[kernel] = runs;
+      const intervals = {
+        splitsPerSecond: meanInterval(runs.splitsPerSecond),
+        gupPagesPerSecond: meanInterval(runs.gupPagesPerSecond),
+        ipiCycleShare: meanInterval(runs.ipiCycleShare),
+      };
       fixes.push({
-        arch, kernel, runs: o.seeds, crashes,
-        splitsPerSecond: splits / simS, gupPagesPerSecond: gups / simS, ipiCycleShare: ipiCycles / allCycles,
+        arch, kernel, runs: o.fixSeeds, crashes,
+        splitsPerSecond: intervals.splitsPerSecond.mean, gupPagesPerSecond: intervals.gupPagesPerSecond.mean,
+        ipiCycleShare: intervals.ipiCycleShare.mean, intervals, vsBaseline: null,
       });
+    }
+    const base = FIX_BASELINE[arch];
+    if (base === undefined || !perRun[base]) continue;
+    for (const row of fixes) {
+      if (row.arch !== arch || row.kernel === base) continue;
+      const p = {} as Record<(typeof FIGURES)[number], number>;
+      const significant = {} as Record<(typeof FIGURES)[number], boolean>;
+      for (const f of FIGURES) {
+        p[f] = welch(perRun[row.kernel]![f], perRun[base]![f]);
+        significant[f] = p[f] < 0.05;
+      }
+      row.vsBaseline = { kernel: base, p, significant };
     }
   }
   return { options: o, hold: o.hold, latency, fixes, hostSeconds: (performance.now() - t0) / 1000 };
@@ -155,11 +195,18 @@ export function benchTable(r: BenchIpiResult): string {
       fmt(x.medianUs, 2), fmt(x.p99Us, 2), fmt(x.hostNsPerIpi),
     ]),
   );
+  // mean [95% interval], and * where it differs from the baseline kernel's at p < 0.05 (Welch)
+  const cell = (x: FixRow, f: (typeof FIGURES)[number], show: (n: number) => string): string => {
+    const i = x.intervals[f];
+    const mark = x.vsBaseline === null ? '' : x.vsBaseline.significant[f] ? ' *' : '  ';
+    return `${show(i.mean)} [${show(i.low)}-${show(i.high)}]${mark}`;
+  };
+  const pct = (n: number): string => `${(n * 100).toFixed(2)}%`;
   const fix = table(
-    ['arch', 'kernel', 'runs', 'crashes', 'splits/s', 'gup pages/s', 'IPI share of cycles'],
+    ['arch', 'kernel', 'runs', 'crashes', 'splits/s', 'gup pages/s', 'IPI share of cycles', 'against'],
     r.fixes.map((x) => [
-      x.arch, x.kernel, String(x.runs), String(x.crashes), fmt(x.splitsPerSecond), fmt(x.gupPagesPerSecond),
-      `${(x.ipiCycleShare * 100).toFixed(2)}%`,
+      x.arch, x.kernel, String(x.runs), String(x.crashes), cell(x, 'splitsPerSecond', (n) => fmt(n)),
+      cell(x, 'gupPagesPerSecond', (n) => fmt(n)), cell(x, 'ipiCycleShare', pct), x.vsBaseline?.kernel ?? '-',
     ]),
   );
   return [
@@ -168,6 +215,7 @@ export function benchTable(r: BenchIpiResult): string {
     '',
     'The price of the IPI on thp-split-vs-gup (8 CPUs, deterministic, simulated rates):',
     fix,
+    'mean [95% interval, Student\'s t over the runs]; * differs from the kernel under "against" at p < 0.05 (Welch\'s t-test)',
     '',
     `host time: ${r.hostSeconds.toFixed(1)} s`,
   ].join('\n');
@@ -177,8 +225,16 @@ export function benchCsv(r: BenchIpiResult): { latency: string; fixes: string } 
   const latency = ['arch,machine,call,cpus,held,samples,median_cycles,p99_cycles,median_us,p99_us,host_ns_per_ipi',
     ...r.latency.map((x) => [x.arch, x.machine, x.call, x.cpus, x.held, x.samples, x.medianCycles, x.p99Cycles,
       x.medianUs.toFixed(4), x.p99Us.toFixed(4), x.hostNsPerIpi.toFixed(0)].join(','))].join('\n') + '\n';
-  const fixes = ['arch,kernel,runs,crashes,splits_per_s,gup_pages_per_s,ipi_cycle_share',
-    ...r.fixes.map((x) => [x.arch, x.kernel, x.runs, x.crashes, x.splitsPerSecond.toFixed(0), x.gupPagesPerSecond.toFixed(0),
-      x.ipiCycleShare.toFixed(5)].join(','))].join('\n') + '\n';
+  const fixes = ['arch,kernel,runs,crashes,splits_per_s,splits_low,splits_high,gup_pages_per_s,gup_low,gup_high,ipi_cycle_share,share_low,share_high,against,p_splits,p_gup,p_share',
+    ...r.fixes.map((x) => {
+      const i = x.intervals;
+      const v = x.vsBaseline;
+      return [x.arch, x.kernel, x.runs, x.crashes,
+        i.splitsPerSecond.mean.toFixed(0), i.splitsPerSecond.low.toFixed(0), i.splitsPerSecond.high.toFixed(0),
+        i.gupPagesPerSecond.mean.toFixed(0), i.gupPagesPerSecond.low.toFixed(0), i.gupPagesPerSecond.high.toFixed(0),
+        i.ipiCycleShare.mean.toFixed(5), i.ipiCycleShare.low.toFixed(5), i.ipiCycleShare.high.toFixed(5),
+        v?.kernel ?? '', v ? v.p.splitsPerSecond.toPrecision(3) : '', v ? v.p.gupPagesPerSecond.toPrecision(3) : '', v ? v.p.ipiCycleShare.toPrecision(3) : '',
+      ].join(',');
+    })].join('\n') + '\n';
   return { latency, fixes };
 }

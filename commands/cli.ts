@@ -290,11 +290,12 @@ async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
         if (!(s in ARCHES)) throw new UsageError(`--arch: '${s}' is not allowed; choose from: ${Object.keys(ARCHES).join(', ')}`);
         return s;
       }),
-      cpus: listOf('cpus', last(a.cpus), (s) => intIn('cpus', s, 2, 128)),
+      cpus: listOf('cpus', last(a.cpus), (s) => intIn('cpus', s, 2, LIMITS.cpus.max)),
       calls: intIn('calls', last(a.calls), 1, 8192),
       held: listOf('held', last(a.held), (s) => intIn('held', s, 0, 127)),
       hold: intIn('hold', last(a.hold), 0, 100_000_000),
       seeds: intIn('seeds', last(a.seeds) ?? '1', 1, 100),
+      fixSeeds: intIn('fix-seeds', last(a['fix-seeds']) ?? '5', 2, 100),
       fixSimMs: intIn('fix-sim-ms', last(a['fix-sim-ms']), 1, 1000),
     };
     if (typeof a.out === 'string' && a.out !== '') {
@@ -502,6 +503,7 @@ await yargs(hideBin(process.argv))
       .option('held', { type: 'string', default: '0,1', describe: 'comma-separated counts of CPUs held interrupts-off' })
       .option('hold', { type: 'string', default: '20000', describe: 'cycles a held CPU stays interrupts-off after its IPI arrives' })
       .option('seeds', { type: 'string', describe: 'ipi: seeds per configuration (default 1); races: searches per race and policy (default 10)' })
+      .option('fix-seeds', { type: 'string', describe: 'ipi: runs per kernel of the fix price, 2-100 (default 5): each figure gets a 95% interval' })
       .option('fix-sim-ms', { type: 'string', default: '5', describe: 'simulated ms of thp-split-vs-gup per fix run' })
       .option('json', { type: 'boolean', default: false })
       .option('csv', { type: 'boolean', default: false })

@@ -17,8 +17,9 @@ export const percpuAddr = (cpu: number, word: number): number => PERCPU + (cpu *
 
 /** The line index of `addr` for lines of 2^shift bytes, in a space sized by lineSpace; -1 outside it. */
 export function lineOf(addr: number, shift: number, memBytes: number): number {
-  if (addr < memBytes) return Math.floor(addr / 2 ** shift);
-  if (addr >= VMEMMAP && addr < END) return Math.floor((memBytes + (addr - VMEMMAP)) / 2 ** shift);
+  // addresses are whole and below 2^32, so an unsigned shift is the floor of the division
+  if (addr < memBytes) return addr >= 0 ? addr >>> shift : Math.floor(addr / 2 ** shift);
+  if (addr >= VMEMMAP && addr < END) return (memBytes + (addr - VMEMMAP)) >>> shift;
   return -1;
 }
 

@@ -12,6 +12,7 @@ import { Ev } from '../emulator/events.js';
 import { loadEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
+import { pte_lockptr } from './pgtable.js';
 import { handle_mm_fault, VM_FAULT_OOM } from './memory.js';
 import { get_head_page_multiple, get_page, page_cache_add_speculative, put_page } from './mm.js';
 import { local_irq_restore, local_irq_save } from './irqflags.js';
@@ -138,7 +139,10 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
   const pt = k.arch.pt;
   const m = cpu.machine;
   const pmdp = k.pmdp(va);
-  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  // follow_page_mask (v4.5): a huge pmd under the pmd lock (follow_trans_huge_pmd), a pte under its table's
+  yield cpu.ev(Ev.load, pmdp);
+  const lock = pt.pmd_trans_huge(loadEntry(m, pmdp)) ? K.PAGE_TABLE_LOCK : pte_lockptr(k, pmdp);
+  yield* spin_lock(cpu, lock);
   const pmd = loadEntry(m, pmdp);
   let page = -1;
   if (pt.pmd_trans_huge(pmd) && !pt.pmd_trans_splitting(pmd)) {
@@ -148,7 +152,7 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
     if (pt.pte_present(pte)) page = k.pfnOf(pt.pte_phys(pte));
   }
   if (page >= 0) yield* get_page(cpu, page);
-  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  yield* spin_unlock(cpu, lock);
   return page;
 }
 

@@ -12,7 +12,7 @@ import {
 } from './mm.js';
 import { dumpPage, Owner, P, PG_double_map, PG_head, PG_locked, pw, pageAddr } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
-import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw, pte_alloc_one, pte_free } from './pgtable.js';
+import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
 
@@ -153,7 +153,7 @@ export function* unlock_page(cpu: Cpu, pfn: number): Fn<void> {
   Atomics.and(cpu.machine.v.pages, pw(pfn, P.FLAGS), ~PG_locked);
 }
 
-interface Frozen { ptep: number; sub: number }
+interface Frozen { ptep: number; sub: number; pmdp: number }
 
 /**
  * freeze_page: unmap every pte of the THP (v4.5 puts migration entries in
@@ -167,12 +167,16 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
   const pmd0 = Atomics.load(m.v.kernel, K.THP_PMD0);
   const slots = Atomics.load(m.v.kernel, K.THP_SLOTS);
   const hpage = 2 ** k.arch.hpageShift;
-  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
-  // the rmap walk: in this one-mm machine, the ptes of the THP area that map the page
+  // the rmap walk: in this one-mm machine, the ptes of the THP area that map the
+  // page, each table under its own lock (page_check_address: pte_offset_map_lock)
   for (let s = 0; s < slots; s++) {
     const pmdp = pmd0 + s * 8;
+    const seen = loadEntry(m, pmdp);
+    if (pt.pmd_none(seen) || pt.pmd_trans_huge(seen)) continue;
+    const ptl = pte_lockptr(k, pmdp);
+    yield* spin_lock(cpu, ptl);
     const pmd = loadEntry(m, pmdp);
-    if (pt.pmd_none(pmd) || pt.pmd_trans_huge(pmd)) continue;
+    if (pt.pmd_none(pmd) || pt.pmd_trans_huge(pmd)) { yield* spin_unlock(cpu, ptl); continue; }
     const table = pt.pmd_phys(pmd);
     for (let i = 0; i < nr; i++) {
       const ptep = table + i * 8;
@@ -186,24 +190,31 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
       // the reference the pte held (head's count) goes with it
       yield cpu.ev(Ev.atomic, pageAddr(head));
       Atomics.sub(m.v.pages, pw(head, P.COUNT), 1);
-      frozen.push({ ptep, sub });
+      frozen.push({ ptep, sub, pmdp });
     }
+    yield* spin_unlock(cpu, ptl);
   }
-  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   return frozen;
 }
 
 /** unfreeze_page: put the ptes back, with their map counts and references. */
 function* unfreeze_page(cpu: Cpu, k: Kernel, frozen: Frozen[]): Fn<void> {
   const m = cpu.machine;
-  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  // remove_migration_ptes: each table under its own lock (frozen is in table order)
+  let ptl = -1;
   for (const f of frozen) {
+    const want = pte_lockptr(k, f.pmdp);
+    if (want !== ptl) {
+      if (ptl >= 0) yield* spin_unlock(cpu, ptl);
+      ptl = want;
+      yield* spin_lock(cpu, ptl);
+    }
     yield cpu.ev(Ev.pte_store, f.ptep);
     storeEntry(m, f.ptep, k.arch.pt.mk_pte(k.physOf(f.sub), true));
     yield* page_add_anon_rmap(cpu, f.sub);
     yield* get_page(cpu, f.sub);
   }
-  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  if (ptl >= 0) yield* spin_unlock(cpu, ptl);
 }
 
 /**

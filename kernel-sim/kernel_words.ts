@@ -8,7 +8,7 @@ export const K = {
   BLOCK_ORDER: 5,     // order of an allocator block (the arch's huge page)
   FIRST_BLOCK: 6,     // blocks below are memblock (boot) memory
   MMAP_SEM: 7,        // mm->mmap_sem
-  PAGE_TABLE_LOCK: 8, // mm->page_table_lock (s390 v4.5 has no split pmd locks)
+  PAGE_TABLE_LOCK: 8, // mm->page_table_lock, the pmd lock here (pmd_lockptr; see PTE_PTL)
   SPLIT_QUEUE_LOCK: 9,
   SPLIT_QUEUE_LEN: 10,
   NR_BLOCKS: 11,
@@ -22,6 +22,7 @@ export const K = {
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)
   PMD_HUGE_PTE: 512,  // deposited page tables, one slot per THP-area pmd (up to 1024)
   ARCH: 2048,         // words the arch keeps for itself (ppc64: hashed page table, native_tlbie_lock)
+  PTE_PTL: 2560,      // split pte locks, one per THP-area pmd's page table (up to 1024, see pgtable.ts pte_lockptr)
 } as const;
 export const ARCH_WORDS = 64;
 export const WORKLOAD_WORDS = 64;

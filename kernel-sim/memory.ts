@@ -11,7 +11,7 @@ import { K } from './kernel_words.js';
 import { page_add_new_anon_rmap, page_remove_rmap, put_page } from './mm.js';
 import { Owner } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
-import { pte_alloc_one, pte_free } from './pgtable.js';
+import { pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
 
@@ -78,19 +78,20 @@ function* do_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number, ptep: number): Fn
   const pfn = yield* alloc_pages(cpu, 0, Owner.ANON);
   if (pfn < 0) { cpu.leave(); return VM_FAULT_OOM; }
   yield cpu.ev(Ev.work, pfn, 64); // clear_user_highpage
-  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  const ptl = pte_lockptr(k, pmdp);
+  yield* spin_lock(cpu, ptl);
   yield cpu.ev(Ev.load, ptep);
   // the pmd may have been torn down or re-made huge meanwhile: recheck it as pte_offset_map_lock's caller does
   const pmd = loadEntry(m, pmdp);
   const same = !k.arch.pt.pmd_none(pmd) && !k.arch.pt.pmd_trans_huge(pmd) && k.arch.pt.pmd_phys(pmd) === (ptep & ~(k.arch.pt.pteTableBytes - 1));
   if (!same || !k.arch.pt.pte_none(loadEntry(m, ptep))) {
-    yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    yield* spin_unlock(cpu, ptl);
     yield* put_page(cpu, pfn);
   } else {
     yield* page_add_new_anon_rmap(cpu, pfn, false);
     yield cpu.ev(Ev.pte_store, ptep);
     storeEntry(m, ptep, k.arch.pt.mk_pte(k.physOf(pfn), true)); // the VMA is writable: no zero-page mapping for reads
-    yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    yield* spin_unlock(cpu, ptl);
   }
   cpu.leave();
   return 0;
@@ -101,7 +102,8 @@ function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: n
   cpu.enter('zap_pte_range');
   const m = cpu.machine;
   const pt = k.arch.pt;
-  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  const ptl = pte_lockptr(k, pmdp);
+  yield* spin_lock(cpu, ptl);
   const pmd = loadEntry(m, pmdp);
   const freed: number[] = [];
   if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
@@ -116,7 +118,7 @@ function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: n
       freed.push(pfn);
     }
   }
-  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  yield* spin_unlock(cpu, ptl);
   // tlb_finish_mmu: the TLB is flushed (s390: by each IPTE already) before the pages go
   if (freed.length) yield* k.arch.tlbFlushRange(cpu, k, start, end);
   for (const pfn of freed) yield* put_page(cpu, pfn);
@@ -172,13 +174,18 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
   const m = cpu.machine;
   if (k.arch.pt.pmd_trans_huge(loadEntry(m, pmdp))) yield* split_huge_pmd(cpu, k, pmdp, haddr);
   yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + hpage);
+  // free_pgtables unlinks the anon_vma (rmap walkers hold its lock) before the
+  // table goes; here the walker (freeze_page) holds the table's lock, so the pmd is cleared under it
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  const ptl = pte_lockptr(k, pmdp);
+  yield* spin_lock(cpu, ptl);
   const pmd = loadEntry(m, pmdp);
   let table = -1;
   if (!k.arch.pt.pmd_none(pmd) && !k.arch.pt.pmd_trans_huge(pmd)) {
     table = k.arch.pt.pmd_phys(pmd);
     yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr); // pmd_clear + the flush of free_pgtables
   }
+  yield* spin_unlock(cpu, ptl);
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
   yield* up_write(cpu, K.MMAP_SEM);
   if (table >= 0) {

@@ -32,12 +32,26 @@ export function* pte_free(cpu: Cpu, table: number): Fn<void> {
   yield* put_page(cpu, Math.floor(table / 2 ** cpu.machine.pageShift));
 }
 
-/** The deposit slot of the huge pmd at `pmdp`. */
-function slot(k: Kernel, pmdp: number): number {
+/** The index of the THP-area pmd at `pmdp`. */
+function pmdIndex(k: Kernel, pmdp: number): number {
   const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
   if (!(i >= 0 && i < Atomics.load(k.machine.v.kernel, K.THP_SLOTS))) throw new Error(`pmd 0x${pmdp.toString(16)} is outside the THP area`);
-  return K.PMD_HUGE_PTE + i;
+  return i;
 }
+
+/** The deposit slot of the huge pmd at `pmdp`. */
+const slot = (k: Kernel, pmdp: number): number => K.PMD_HUGE_PTE + pmdIndex(k, pmdp);
+
+/**
+ * pte_lockptr (include/linux/mm.h, v4.5, USE_SPLIT_PTE_PTLOCKS: NR_CPUS >= 4
+ * on every modelled arch): the lock of the page table under the pmd at
+ * `pmdp`, the word of its struct page's ptl. Kept per pmd here, so a table
+ * freed and replaced under the same pmd reuses the word: never less
+ * exclusion than the kernel's. The pmd lock stays mm->page_table_lock
+ * (K.PAGE_TABLE_LOCK): s390, arm64 and ppc64 of v4.5 have no split pmd
+ * locks, and x86's is the lock of the one pmd table the THP area lies in.
+ */
+export const pte_lockptr = (k: Kernel, pmdp: number): number => K.PTE_PTL + pmdIndex(k, pmdp);
 
 /** pgtable_trans_huge_deposit: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_deposit(cpu: Cpu, k: Kernel, pmdp: number, table: number): Fn<void> {

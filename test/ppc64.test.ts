@@ -254,7 +254,7 @@ t.test('through the CLI, seed 3: without PowerPC\'s fix the split leaves HPTEs t
   t.ok(withFix.result!.workload.vmEvents.thp_split_pmd! >= 3, 'and it split THPs all along');
 });
 
-t.test('each preset on ppc64 (deterministic, seed 1)', async (t) => {
+t.test('each preset on ppc64 (deterministic, seed 6)', async (t) => {
   const expect: Record<string, string | null> = {
     'v4.4': null, // pmdp_splitting_flush flushes the hash and kicks before the table is withdrawn
     // a hash fault reads the withdrawn slot array (pinned above), or a stale 16 MiB
@@ -265,7 +265,7 @@ t.test('each preset on ppc64 (deterministic, seed 1)', async (t) => {
     'v4.5': null, // c777e2a8b654
   };
   for (const [kernel, kinds] of Object.entries(expect)) {
-    const r = ppcRun(['--seed', '1', '--kernel', kernel]);
+    const r = ppcRun(['--seed', '6', '--kernel', kernel]);
     const kind = r.result?.oops?.kind ?? null;
     t.ok(kinds === null ? kind === null : kinds.split('|').includes(kind ?? ''), `${kernel}: ${kinds ?? 'no crash'} (${kind ?? 'none'})`);
     t.equal(r.status, kinds ? 3 : 0);

@@ -51,7 +51,7 @@ t.test('shard index from the flag or the job engine', async (t) => {
   t.equal(parseShard(undefined, {}), null);
 });
 
-const MATRIX = ['--arch', 's390,x86', '--kernel', 'v4.4,v4.5-rc1', '--seeds', '3', '--driver', 'deterministic', '--sim-ms', '1', '--duration', '60'];
+const MATRIX = ['--arch', 's390,x86', '--kernel', 'v4.4,v4.5-rc1', '--seeds', '3', '--driver', 'deterministic', '--sim-ms', '1.5', '--duration', '60'];
 
 t.test('sharded 1/2 and 2/2, merged, equal the unsharded report', async (t) => {
   const whole = cli(['validate', ...MATRIX, '--out', file('whole.json'), '--markdown'], 120_000);

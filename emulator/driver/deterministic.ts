@@ -63,19 +63,26 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let h = FNV_OFFSET;
   let truncated = false;
   let internalError: DriverOutcome['internalError'] = null;
-  const ties: Cpu[] = [];
+  const ncpus = cpus.length;
   // steps that may have changed shared state (anything but busy-waits and idle passes)
   let mutations = 0;
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
-    let min = Infinity;
-    ties.length = 0;
-    for (const c of cpus) {
-      if (c.clock < min) { min = c.clock; ties.length = 0; ties.push(c); }
-      else if (c.clock === min) ties.push(c);
+    // (the k-th of the tied CPUs in CPU order; no array is built, this is the hot loop)
+    let first = 0;
+    let min = cpus[0]!.clock;
+    let tied = 1;
+    for (let i = 1; i < ncpus; i++) {
+      const t = cpus[i]!.clock;
+      if (t < min) { min = t; first = i; tied = 1; }
+      else if (t === min) tied++;
     }
     if (min >= limitCycles) break;
-    const cpu = ties.length === 1 ? ties[0]! : ties[prand.unsafeUniformIntDistribution(0, ties.length - 1, sched)]!;
+    let cpu = cpus[first]!;
+    if (tied > 1) {
+      let k = prand.unsafeUniformIntDistribution(0, tied - 1, sched);
+      for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
+    }
     try {
       cpu.step();
     } catch (e) {
@@ -130,8 +137,9 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       }
     }
     h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
-    if (Atomics.load(ctl, M.STATE) !== RunState.RUN) break;
-    if (Atomics.load(ctl, M.DONE) === m.ncpus) break;
+    // one thread writes these words (and a signal handler between the awaits below): plain reads see them
+    if (ctl[M.STATE] !== RunState.RUN) break;
+    if (ctl[M.DONE] === ncpus) break;
     if ((n & 4095) === 0) {
       if (performance.now() > deadline) { truncated = true; break; }
       // let signal handlers run: Ctrl-C stops the machine like the wall-clock cap
