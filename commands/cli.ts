@@ -10,25 +10,21 @@ import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
 import { oopsReport, summary } from './report.js';
-import cliProgress from 'cli-progress';
 import { ARCHES } from '../arch/index.js';
-import { benchCsv, benchIpi, benchPlan, benchTable } from '../bench/ipi.js';
 import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from '../bench/races.js';
 import { interrupt, isInterrupted } from '../emulator/interrupt.js';
+// Each command's own modules (progress bars, benchmarks, shrinking, traces, the
+// validation pool) load when that command runs: every invocation pays for what
+// it imports, and the test suite starts this program dozens of times.
+const progressBar = async () => (await import('cli-progress')).default;
 import { cannotWrite, writeAtomic } from './output.js';
-import { reproduce, reproduceTable } from './reproduce.js';
-import { latencyPlot } from './svg.js';
 import { run } from '../system/run.js';
 import { intIn, UsageError, validateRun } from '../system/args.js';
 import { loadScenario, type Scenario } from '../system/scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from '../system/schedule_file.js';
-import { shrink } from './shrink.js';
-import { ChromeTracer } from './trace/chrome.js';
-import { timelineSvg } from './trace/timeline.js';
 import { costTable } from '../system/boot.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
-import { poolSize, runJobs } from './validation/pool.js';
 import { parseShard } from './validation/shard.js';
 import { buildReport, disagreeing, mergeReports, validateMarkdown, validateTable, type ValidateReport } from './validation/report.js';
 import { VARIANT_SWITCHES } from '../kernel-sim/variants.js';
@@ -119,6 +115,7 @@ async function replayCommand(a: Record<string, unknown>): Promise<void> {
 }
 
 async function shrinkCommand(a: Record<string, unknown>): Promise<void> {
+  const { shrink } = await import('./shrink.js');
   let f;
   const file = String(last(a.file));
   const out = typeof last(a.out) === 'string' ? String(last(a.out)) : file.replace(/(\.json)?$/, '.min.json');
@@ -185,6 +182,7 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
     throw e;
   }
   const record = typeof raw.record === 'string' && raw.record !== '' ? raw.record : null;
+  const { ChromeTracer } = await import('./trace/chrome.js');
   const tracer = traceFile || timelineFile ? new ChromeTracer(cfg.cpus, costTable(cfg.machine).ghz, traceUs) : null;
   const r = await run(cfg, { ...(record ? { record: true } : {}), ...(tracer ? { tracer } : {}) });
   if (tracer) {
@@ -195,6 +193,7 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
       const freer = /^CPU(\d+)/.exec(d?.race?.freer ?? '')?.[1];
       const pfn = /^pfn (0x[0-9a-f]+)/.exec(d?.page?.page ?? '')?.[1];
       const oops = r.oops ? { cpu: r.oops.cpu, kind: r.oops.kind, message: r.oops.message, ...(freer ? { freer: Number(freer) } : {}), ...(pfn ? { pfn } : {}) } : null;
+      const { timelineSvg } = await import('./trace/timeline.js');
       writeAtomic(dirname(resolve(timelineFile)), basename(timelineFile), timelineSvg(trace, cfg.cpus, oops));
     }
   }
@@ -215,6 +214,7 @@ async function runCommand(a: Record<string, unknown>): Promise<void> {
 }
 
 async function reproduceCommand(a: Record<string, unknown>): Promise<void> {
+  const { reproduce, reproduceTable } = await import('./reproduce.js');
   let o;
   try {
     o = {
@@ -242,6 +242,7 @@ function listOf<T>(flag: string, v: unknown, item: (s: string) => T): T[] {
 }
 
 async function benchRacesCommand(a: Record<string, unknown>): Promise<void> {
+  const cliProgress = await progressBar();
   let o;
   try {
     const names = RACES.map((r) => r.name);
@@ -283,6 +284,9 @@ async function benchRacesCommand(a: Record<string, unknown>): Promise<void> {
 }
 
 async function benchIpiCommand(a: Record<string, unknown>): Promise<void> {
+  const cliProgress = await progressBar();
+  const { benchCsv, benchIpi, benchPlan, benchTable } = await import('../bench/ipi.js');
+  const { latencyPlot } = await import('./svg.js');
   let o;
   try {
     o = {
@@ -354,6 +358,8 @@ function outPath(v: unknown, shard: { index: number; count: number } | null = nu
 }
 
 async function validateCommand(a: Record<string, unknown>): Promise<void> {
+  const cliProgress = await progressBar();
+  const { poolSize, runJobs } = await import('./validation/pool.js');
   let spec: MatrixSpec;
   let sc: Scenario | undefined;
   let plan;

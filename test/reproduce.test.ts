@@ -37,29 +37,30 @@ for (const [arch, kernel, crashes] of [
   });
 }
 
-t.test('parallel: s390 v4.5-rc1 crashes within 10 s for at least 4 of 5 seeds', async (t) => {
+t.test('parallel, M:N (8 CPUs on 2 workers): s390 v4.5-rc1 crashes within 10 s for at least 4 of 5 seeds, every CPU steps', async (t) => {
   let crashed = 0;
   for (let seed = 1; seed <= 5; seed++) {
-    const r = await run(config({ ...stress, kernel: 'v4.5-rc1', seed, duration: 10 }));
+    const r = await run(config({ ...stress, kernel: 'v4.5-rc1', seed, duration: 10, workers: 2 }));
     t.equal(r.internalError, null);
+    t.ok(r.cpus.every((c) => c.steps > 0), `seed ${seed}: no CPU of a worker is starved by its siblings`);
     if (r.crashed) {
       crashed++;
       t.equal(r.oops?.kind, 'KASAN: use-after-free', `seed ${seed}: ${r.oops?.message}`);
     }
+    if (seed === 1) t.match(r.replay, /--workers 2/);
   }
   t.ok(crashed >= 4, `${crashed} of 5 crashed`);
 });
 
-for (const [arch, kernel] of [['s390', 'v4.4'], ['x86', 'v4.5-rc1'], ['s390', 'v4.5']] as const) {
-  t.test(`parallel: ${arch} ${kernel} never crashes (2 seeds x 2 s)`, async (t) => {
-    for (const seed of [1, 2]) {
-      const r = await run(config({ ...stress, arch, kernel, seed, duration: 2 }));
-      t.equal(r.internalError, null);
-      t.equal(r.crashed, false, r.oops ? `${r.oops.kind}: ${r.oops.message}` : `seed ${seed}`);
-      t.ok((r.workload.vmEvents as Record<string, number>).thp_split_pmd! > 0, 'it did split');
-    }
-  });
-}
+// one bounded run per control: the deterministic runs above show why they stay clean
+t.test('parallel: s390 v4.4, x86 v4.5-rc1 and s390 v4.5 never crash (one run of 2 s each)', async (t) => {
+  for (const [arch, kernel] of [['s390', 'v4.4'], ['x86', 'v4.5-rc1'], ['s390', 'v4.5']] as const) {
+    const r = await run(config({ ...stress, arch, kernel, seed: 1, duration: 2 }));
+    t.equal(r.internalError, null);
+    t.equal(r.crashed, false, r.oops ? `${arch} ${kernel}: ${r.oops.kind}: ${r.oops.message}` : `${arch} ${kernel}`);
+    t.ok((r.workload.vmEvents as Record<string, number>).thp_split_pmd! > 0, `${arch} ${kernel}: it did split`);
+  }
+});
 
 t.test('the CLI: exit 3 with the oops and its replay line; --json carries oops and timeToCrashSeconds', async (t) => {
   const text = cli(['run', '--driver', 'deterministic', '--seed', '1']);
@@ -87,14 +88,4 @@ t.test('roles scale: at 2 CPUs (one splitter, one pinning CPU, both touching) v4
     t.equal(r.crashed, false, r.oops ? `${kernel}: ${r.oops.kind}: ${r.oops.message}` : kernel);
     t.ok(r.cpus.every((c) => c.tlbHits > 0), `${kernel}: both CPUs loaded and stored through their TLBs`);
   }
-});
-
-t.test('parallel M:N: 8 CPUs on 2 workers crash v4.5-rc1 and every CPU steps', async (t) => {
-  const r = await run(config({ ...stress, kernel: 'v4.5-rc1', seed: 1, duration: 15, workers: 2 }));
-  t.equal(r.internalError, null);
-  t.equal(r.config.workers, 2);
-  t.ok(r.cpus.every((c) => c.steps > 0), 'no CPU of a worker is starved by its siblings');
-  t.equal(r.crashed, true, 'the 2016 crash within 15 s');
-  t.equal(r.oops?.kind, 'KASAN: use-after-free');
-  t.match(r.replay, /--workers 2/);
 });

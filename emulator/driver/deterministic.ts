@@ -7,6 +7,7 @@ import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
 import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
 import { M, RunState } from '../machine.js';
+import { ClockHeap } from './clock_heap.js';
 import type { System } from './system.js';
 
 export interface DriverOutcome {
@@ -64,25 +65,18 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let truncated = false;
   let internalError: DriverOutcome['internalError'] = null;
   const ncpus = cpus.length;
+  // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
+  const queue = new ClockHeap((i) => cpus[i]!.clock, ncpus);
   // steps that may have changed shared state (anything but busy-waits and idle passes)
   let mutations = 0;
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
-    // (the k-th of the tied CPUs in CPU order; no array is built, this is the hot loop)
-    let first = 0;
-    let min = cpus[0]!.clock;
-    let tied = 1;
-    for (let i = 1; i < ncpus; i++) {
-      const t = cpus[i]!.clock;
-      if (t < min) { min = t; first = i; tied = 1; }
-      else if (t === min) tied++;
-    }
+    // (the k-th of the tied CPUs in CPU order)
+    let cpu = cpus[queue.top()]!;
+    const min = cpu.clock;
     if (min >= limitCycles) break;
-    let cpu = cpus[first]!;
-    if (tied > 1) {
-      let k = prand.unsafeUniformIntDistribution(0, tied - 1, sched);
-      for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
-    }
+    const tied = queue.tied();
+    if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
     try {
       cpu.step();
     } catch (e) {
@@ -115,17 +109,22 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     if (!quiet) mutations++;
     cpu.checkedAt = waiting && again ? mutations : -1;
     if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
+      const waitsAgain = waiting && again;
+      // The CPU that bounds the skip: the one furthest behind of those that can act.
+      // An idle CPU with nothing pending cannot; with waitsAgain, neither can another
+      // waiter that has seen every change, is not interruptible and has nothing pending
+      // (else waiters behind a stalled lock holder leapfrog each other a spin at a time).
+      // A deadlock: every CPU that could act is a busy-wait that has seen every change.
+      // (A scan of every CPU: a best-first walk of the run queue would visit most of
+      // them anyway, the quiet waiters sitting at the smallest clocks.)
       let next = Infinity;
-      // a deadlock: every CPU that could act is a busy-wait that has seen every change there was
-      let stuck = waiting && again;
-      for (const c of cpus) {
+      let stuck = waitsAgain;
+      for (let i = 0; i < ncpus; i++) {
+        const c = cpus[i]!;
         if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
-        // stuck only if it waits, has seen every change, and no interrupt it can take is pending
         const quiet = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
         if (!quiet) stuck = false;
-        // another waiter that has seen every change cannot make one: only a CPU that can bounds the skip
-        // (else waiters behind a stalled lock holder leapfrog each other a spin at a time)
-        if ((!quiet || !(waiting && again)) && c.clock < next) next = c.clock;
+        if ((!quiet || !waitsAgain) && c.clock < next) next = c.clock;
       }
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
@@ -136,6 +135,8 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
         break;
       }
     }
+    // its clock moved on (the step, a stall, a skip): it sinks in the run queue
+    queue.advanced(cpu.id);
     h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
     // one thread writes these words (and a signal handler between the awaits below): plain reads see them
     if (ctl[M.STATE] !== RunState.RUN) break;
