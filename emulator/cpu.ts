@@ -134,6 +134,8 @@ export class Cpu {
   doneArg = 0;
   /** told of every stall as it is decided (a schedule being recorded) */
   onStall: ((s: Stall) => void) | null = null;
+  /** told of every interrupt this CPU makes pending at another (the deterministic driver's skip sets) */
+  onRaise: ((target: number) => void) | null = null;
   tracer: CpuTracer | null = null;
 
   private irqOffSince = 0;
@@ -247,7 +249,9 @@ export class Cpu {
   /** Makes interrupt condition `bits` pending at CPU `target` (a SIGP order, an APIC write); returns the bits pending before. */
   raise(target: number, bits: number): number {
     this.tracer?.raise(this, target, bits);
-    return Atomics.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
+    const before = Atomics.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
+    if (this.onRaise !== null) this.onRaise(target);
+    return before;
   }
 
   start(program: Routine): void {

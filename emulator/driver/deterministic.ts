@@ -66,9 +66,39 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let internalError: DriverOutcome['internalError'] = null;
   const ncpus = cpus.length;
   // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
-  const queue = new ClockHeap((i) => cpus[i]!.clock, ncpus);
+  const clockOf = (i: number): number => cpus[i]!.clock;
+  const queue = new ClockHeap(clockOf, ncpus);
   // steps that may have changed shared state (anything but busy-waits and idle passes)
   let mutations = 0;
+  // The skip sets, kept as CPUs change instead of found by a scan of every CPU at
+  // every wait. canAct: every CPU but an idle one with nothing pending. unseen: of
+  // those, every CPU but a waiter that has seen every change (checkedAt === mutations)
+  // and has no interrupt it can take pending. A CPU changes set only when it steps,
+  // when an interrupt is raised at it, or, for unseen, when a change happens.
+  const canAct = new ClockHeap(clockOf, ncpus, true);
+  const unseen = new ClockHeap(clockOf, ncpus, true);
+  // the CPUs out of unseen for having seen every change: they come back with the next change
+  const seenAll: number[] = [];
+  const refresh = (i: number): void => {
+    const c = cpus[i]!;
+    const pending = c.hasPending();
+    if (c.lastKind === Ev.idle && !pending) { canAct.remove(i); unseen.remove(i); return; }
+    if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i);
+    const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && pending);
+    if (seen) {
+      if (unseen.has(i)) { unseen.remove(i); seenAll.push(i); }
+    } else if (unseen.has(i)) unseen.advanced(i);
+    else unseen.insert(i);
+  };
+  // The CPU being stepped: its clock may have moved on (a quiesce stall, the
+  // step itself) before another CPU's place in a set changes, and a heap is only
+  // ordered if it has sunk to its place first.
+  let stepping = 0;
+  const sink = (i: number): void => { canAct.advanced(i); unseen.advanced(i); };
+  for (let i = 0; i < ncpus; i++) {
+    refresh(i);
+    cpus[i]!.onRaise = (target) => { sink(stepping); refresh(target); };
+  }
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
     // (the k-th of the tied CPUs in CPU order)
@@ -77,6 +107,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     if (min >= limitCycles) break;
     const tied = queue.tied();
     if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
+    stepping = cpu.id;
     try {
       cpu.step();
     } catch (e) {
@@ -106,8 +137,17 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     // Any other step may have changed shared state.
     const again = cpu.prevKind === k && cpu.prevArg === cpu.lastArg;
     const quiet = (waiting && again) || (k === Ev.idle && WAITISH[cpu.prevKind] === 1);
-    if (!quiet) mutations++;
+    sink(cpu.id);
+    if (!quiet) {
+      mutations++;
+      // a change: every waiter that had seen every change has not seen this one
+      if (seenAll.length > 0) {
+        for (const i of seenAll) refresh(i);
+        seenAll.length = 0;
+      }
+    }
     cpu.checkedAt = waiting && again ? mutations : -1;
+    refresh(cpu.id);
     if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
       const waitsAgain = waiting && again;
       // The CPU that bounds the skip: the one furthest behind of those that can act.
@@ -115,17 +155,9 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       // waiter that has seen every change, is not interruptible and has nothing pending
       // (else waiters behind a stalled lock holder leapfrog each other a spin at a time).
       // A deadlock: every CPU that could act is a busy-wait that has seen every change.
-      // (A scan of every CPU: a best-first walk of the run queue would visit most of
-      // them anyway, the quiet waiters sitting at the smallest clocks.)
-      let next = Infinity;
-      let stuck = waitsAgain;
-      for (let i = 0; i < ncpus; i++) {
-        const c = cpus[i]!;
-        if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
-        const quiet = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
-        if (!quiet) stuck = false;
-        if ((!quiet || !waitsAgain) && c.clock < next) next = c.clock;
-      }
+      const bound = (waitsAgain ? unseen : canAct).topBut(cpu.id);
+      const next = bound < 0 ? Infinity : cpus[bound]!.clock;
+      const stuck = waitsAgain && bound < 0;
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
         // a waiter still waits at the end of the run: its skip stops there
@@ -135,8 +167,9 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
         break;
       }
     }
-    // its clock moved on (the step, a stall, a skip): it sinks in the run queue
+    // its clock moved on (the step, a stall, a skip): it sinks in the run queue and its sets
     queue.advanced(cpu.id);
+    refresh(cpu.id);
     h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
     // one thread writes these words (and a signal handler between the awaits below): plain reads see them
     if (ctl[M.STATE] !== RunState.RUN) break;
