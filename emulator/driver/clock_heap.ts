@@ -57,6 +57,11 @@ export class ClockHeap {
   tied(): number {
     const h = this.heap;
     const min = this.clockOf(h[0]!);
+    // the usual case: neither child of the top shares its clock
+    if ((this.size < 2 || this.clockOf(h[1]!) !== min) && (this.size < 3 || this.clockOf(h[2]!) !== min)) {
+      this.ties[0] = h[0]!;
+      return 1;
+    }
     let count = 0;
     // a walk over heap slots whose CPU has the smallest clock: their children may too
     let sp = 0;

@@ -94,10 +94,15 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   // step itself) before another CPU's place in a set changes, and a heap is only
   // ordered if it has sunk to its place first.
   let stepping = 0;
+  // (within a step its clock moves only before the routine runs: once is enough)
+  let sunk = true;
   const sink = (i: number): void => { canAct.advanced(i); unseen.advanced(i); };
   for (let i = 0; i < ncpus; i++) {
     refresh(i);
-    cpus[i]!.onRaise = (target) => { sink(stepping); refresh(target); };
+    cpus[i]!.onRaise = (target) => {
+      if (!sunk) { sink(stepping); sunk = true; }
+      refresh(target);
+    };
   }
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
@@ -108,6 +113,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     const tied = queue.tied();
     if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
     stepping = cpu.id;
+    sunk = false;
     try {
       cpu.step();
     } catch (e) {
@@ -147,7 +153,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       }
     }
     cpu.checkedAt = waiting && again ? mutations : -1;
-    refresh(cpu.id);
+    // (its own place in the sets waits until after the skip: the skip's bound is another CPU)
     if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
       const waitsAgain = waiting && again;
       // The CPU that bounds the skip: the one furthest behind of those that can act.
