@@ -31,6 +31,8 @@ export interface DeterministicOptions {
 }
 
 const WAITISH = new Uint8Array(EVENT_COUNT);
+/** above this many CPUs the driver keeps heaps (clock_heap.ts); up to it a scan of every CPU costs less */
+const HEAP_ABOVE_CPUS = 16;
 for (const e of [Ev.spin, Ev.csd_wait, Ev.idle]) WAITISH[e] = 1;
 
 // FNV-1a, 32 bit, over the (cpu, kind, arg, cycles) of every step
@@ -65,6 +67,8 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let truncated = false;
   let internalError: DriverOutcome['internalError'] = null;
   const ncpus = cpus.length;
+  // both ways find the same CPUs (test/clock_heap.test.ts, and the same eventHash either way)
+  const heaps = ncpus > HEAP_ABOVE_CPUS;
   // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
   const clockOf = (i: number): number => cpus[i]!.clock;
   const queue = new ClockHeap(clockOf, ncpus);
@@ -97,7 +101,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   // (within a step its clock moves only before the routine runs: once is enough)
   let sunk = true;
   const sink = (i: number): void => { canAct.advanced(i); unseen.advanced(i); };
-  for (let i = 0; i < ncpus; i++) {
+  for (let i = 0; heaps && i < ncpus; i++) {
     refresh(i);
     cpus[i]!.onRaise = (target) => {
       if (!sunk) { sink(stepping); sunk = true; }
@@ -107,11 +111,27 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
     // (the k-th of the tied CPUs in CPU order)
-    let cpu = cpus[queue.top()]!;
-    const min = cpu.clock;
-    if (min >= limitCycles) break;
-    const tied = queue.tied();
-    if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
+    let cpu: Cpu;
+    if (heaps) {
+      cpu = cpus[queue.top()]!;
+      if (cpu.clock >= limitCycles) break;
+      const tied = queue.tied();
+      if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
+    } else {
+      let first = 0;
+      let min = cpus[0]!.clock;
+      let tied = 1;
+      for (let i = 1; i < ncpus; i++) {
+        const t = cpus[i]!.clock;
+        if (t < min) { min = t; first = i; tied = 1; } else if (t === min) tied++;
+      }
+      if (min >= limitCycles) break;
+      cpu = cpus[first]!;
+      if (tied > 1) {
+        let k = prand.unsafeUniformIntDistribution(0, tied - 1, sched);
+        for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
+      }
+    }
     stepping = cpu.id;
     sunk = false;
     try {
@@ -143,11 +163,11 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     // Any other step may have changed shared state.
     const again = cpu.prevKind === k && cpu.prevArg === cpu.lastArg;
     const quiet = (waiting && again) || (k === Ev.idle && WAITISH[cpu.prevKind] === 1);
-    sink(cpu.id);
+    if (heaps) sink(cpu.id);
     if (!quiet) {
       mutations++;
       // a change: every waiter that had seen every change has not seen this one
-      if (seenAll.length > 0) {
+      if (heaps && seenAll.length > 0) {
         for (const i of seenAll) refresh(i);
         seenAll.length = 0;
       }
@@ -161,9 +181,20 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       // waiter that has seen every change, is not interruptible and has nothing pending
       // (else waiters behind a stalled lock holder leapfrog each other a spin at a time).
       // A deadlock: every CPU that could act is a busy-wait that has seen every change.
-      const bound = (waitsAgain ? unseen : canAct).topBut(cpu.id);
-      const next = bound < 0 ? Infinity : cpus[bound]!.clock;
-      const stuck = waitsAgain && bound < 0;
+      let next = Infinity;
+      let stuck = waitsAgain;
+      if (heaps) {
+        const bound = (waitsAgain ? unseen : canAct).topBut(cpu.id);
+        if (bound >= 0) { next = cpus[bound]!.clock; stuck = false; }
+      } else {
+        for (let i = 0; i < ncpus; i++) {
+          const c = cpus[i]!;
+          if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
+          const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
+          if (!seen) stuck = false;
+          if ((!seen || !waitsAgain) && c.clock < next) next = c.clock;
+        }
+      }
       try {
         if (stuck) cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
         // a waiter still waits at the end of the run: its skip stops there
@@ -174,8 +205,10 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       }
     }
     // its clock moved on (the step, a stall, a skip): it sinks in the run queue and its sets
-    queue.advanced(cpu.id);
-    refresh(cpu.id);
+    if (heaps) {
+      queue.advanced(cpu.id);
+      refresh(cpu.id);
+    }
     h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
     // one thread writes these words (and a signal handler between the awaits below): plain reads see them
     if (ctl[M.STATE] !== RunState.RUN) break;

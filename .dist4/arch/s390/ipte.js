@@ -1,0 +1,68 @@
+import { Ev } from '../../emulator/events.js';
+import { cmpxchgEntry, loadEntry, storeEntry } from '../../emulator/physmem.js';
+import { tlbFlushAll, tlbPurgeEntry } from '../tlb.js';
+import { dumpPage, Owner, P, pw } from '../../kernel-sim/mm_types.js';
+import { _PAGE_INVALID, _SEGMENT_ENTRY_INVALID } from './pgtable.js';
+function allCpus(cpu) {
+    return Array.from({ length: cpu.machine.ncpus }, (_, i) => i);
+}
+/** IPTE: set the page-invalid bit of the pte at `ptep` and purge it from every TLB. */
+export function* ipte(cpu, ptep, local = false) {
+    yield cpu.ev(Ev.ipte, ptep);
+    const m = cpu.machine;
+    storeEntry(m, ptep, loadEntry(m, ptep) | _PAGE_INVALID);
+    tlbPurgeEntry(m, local ? [cpu.id] : allCpus(cpu), ptep, 'pte');
+    if (!local)
+        cpu.stallOthers();
+}
+/**
+ * IDTE, invalidation-and-clearing operation, as the instruction takes its
+ * operands: R1 holds the table origin (bits 0-51) and the designation type
+ * DT (bits 60-61: 0 segment, 1 region-third, 2 region-second, 3 region-first
+ * table); R2 the address whose index for that table type selects the entry.
+ * The entry's invalid bit is set and every TLB entry formed through it is
+ * cleared (pte-level entries of a segment's page table included). Nothing
+ * checks that R1 designates a real table: a wrong origin invalidates
+ * whatever doubleword it lands on. Returns the entry's address.
+ */
+export function* idte(cpu, r1, r2, local = false) {
+    const origin = r1 & ~0xfff;
+    const dt = (r1 >>> 2) & 3;
+    const index = Math.floor(r2 / 2 ** (20 + 11 * dt)) % 2048;
+    const entry = origin + index * 8;
+    yield cpu.ev(Ev.idte, entry);
+    const m = cpu.machine;
+    shadowCheckTable(cpu, entry, 'IDTE');
+    storeEntry(m, entry, loadEntry(m, entry) | _SEGMENT_ENTRY_INVALID); // 0x20 is the invalid bit of every region and segment entry
+    tlbPurgeEntry(m, local ? [cpu.id] : allCpus(cpu), entry, 'upper');
+    if (!local)
+        cpu.stallOthers();
+    return entry;
+}
+/** KASAN-like shadow: a DAT-table instruction must land in a frame that holds DAT tables. */
+function shadowCheckTable(cpu, entry, insn) {
+    const m = cpu.machine;
+    const owner = Atomics.load(m.v.pages, pw(entry >>> 12, P.OWNER));
+    if (owner === Owner.PGTABLE || owner === Owner.BOOT)
+        return;
+    cpu.enter('kasan_report');
+    cpu.oops('KASAN: wild-memory-access', `${insn} invalidated 0x${entry.toString(16)}, in a frame that holds no DAT table`, {
+        entry: `0x${entry.toString(16)}`,
+        page: dumpPage(m, entry >>> 12),
+    });
+}
+/**
+ * CSP: compare and swap the word at `addr`; when it swapped, purge the whole
+ * TLB of every CPU. Returns whether it swapped.
+ */
+export function* csp(cpu, addr, old, value) {
+    yield cpu.ev(Ev.csp, addr);
+    const m = cpu.machine;
+    if (cmpxchgEntry(m, addr, old, value) !== old)
+        return false;
+    for (let c = 0; c < m.ncpus; c++)
+        tlbFlushAll(m, c);
+    cpu.stallOthers();
+    return true;
+}
+//# sourceMappingURL=ipte.js.map

@@ -1,0 +1,33 @@
+import { Ev } from '../../emulator/events.js';
+import { C, CPU_STRIDE } from '../../emulator/machine.js';
+export const SIGP_SENSE = 0x01;
+export const SIGP_EXTERNAL_CALL = 0x02;
+export const SIGP_EMERGENCY_SIGNAL = 0x03;
+export const SIGP_SENSE_RUNNING = 0x15;
+export const SIGP_CC_ORDER_CODE_ACCEPTED = 0;
+export const SIGP_CC_STATUS_STORED = 1;
+export const SIGP_CC_BUSY = 2;
+/** Pending-interrupt bits: external-interrupt codes 0x1202 and 0x1201. */
+export const PENDING_EXTERNAL_CALL = 1 << 0;
+export const PENDING_EMERGENCY_SIGNAL = 1 << 1;
+/** SIGP order to CPU `target`; returns the condition code. */
+export function* sigp(cpu, target, order) {
+    yield cpu.ev(Ev.sigp, target);
+    const w = cpu.machine.v.cpu;
+    switch (order) {
+        case SIGP_EXTERNAL_CALL:
+            // at most one external call can be pending at a CPU: a second is refused with status stored
+            if (cpu.raise(target, PENDING_EXTERNAL_CALL) & PENDING_EXTERNAL_CALL)
+                return SIGP_CC_STATUS_STORED;
+            return SIGP_CC_ORDER_CODE_ACCEPTED;
+        case SIGP_EMERGENCY_SIGNAL:
+            cpu.raise(target, PENDING_EMERGENCY_SIGNAL);
+            return SIGP_CC_ORDER_CODE_ACCEPTED;
+        case SIGP_SENSE_RUNNING:
+            // status stored means "not running": a CPU in its idle loop is in an enabled wait
+            return Atomics.load(w, target * CPU_STRIDE + C.ACTIVE) === 1 ? SIGP_CC_ORDER_CODE_ACCEPTED : SIGP_CC_STATUS_STORED;
+        default:
+            throw new Error(`SIGP order 0x${order.toString(16)} is not modelled`);
+    }
+}
+//# sourceMappingURL=sigp.js.map

@@ -1,0 +1,199 @@
+// A per-CPU TLB in shared memory, so that another CPU's purge (s390 IPTE/IDTE
+// broadcast) or the CPU's own flush (x86 INVLPG in an IPI handler) both act on
+// it. Two parts, as real TLBs have: base-page entries (4 KiB; 64 KiB on
+// ppc64), and entries for whole huge pages formed from a large pmd (s390
+// CRSTE-level, x86 2 MiB), both
+// direct-mapped. Only the owning CPU inserts; any CPU may clear a tag, so a
+// valid tag always belongs with its other fields. What may be cached and what
+// a purge must clear: PoP SA22-7832-10, ch. 3 "Translation-Lookaside Buffer";
+// Intel SDM vol. 3A, 4.10 "Caching Translation Information".
+import { asOneInstruction } from '../emulator/cpu.js';
+import { Ev } from '../emulator/events.js';
+import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE } from '../emulator/machine.js';
+import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
+const TAG = 0; // page number + 1 (base or huge); 0 = empty
+const PHYS = 1; // physical address of the frame (the huge frame's start for a large entry)
+const UPPER = 2; // physical address of the pmd the translation went through
+const PTE = 3; // physical address of the pte, 0 for a large entry
+const SEQ = 4; // shadow: the free sequence number when the entry was formed (not hardware)
+const PER_CPU = TLB_ENTRIES + TLB_LARGE;
+/** the base-page number of `va` (the machine's page size is the arch's) */
+const vpnOf = (m, va) => Math.floor(va / 2 ** m.pageShift);
+function slot(m, cpu, va) {
+    return (cpu * PER_CPU + (vpnOf(m, va) % TLB_ENTRIES)) * TLB_FIELDS;
+}
+function largeSlot(cpu, va, hshift) {
+    const hpn = Math.floor(va / 2 ** hshift);
+    return (cpu * PER_CPU + TLB_ENTRIES + (hpn % TLB_LARGE)) * TLB_FIELDS;
+}
+/** Physical address of `va` from the TLB, or -1 on a miss; `at` receives the entry's index. */
+function lookup(m, cpu, va, hshift, at) {
+    const t = m.v.tlb;
+    const l = largeSlot(cpu, va, hshift);
+    if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) {
+        at.s = l;
+        return t[l + PHYS] + (va % 2 ** hshift) - (va % 2 ** m.pageShift);
+    }
+    const s = slot(m, cpu, va);
+    if (Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1)
+        return -1;
+    at.s = s;
+    return t[s + PHYS];
+}
+function fill(m, s, tag, phys, upper, pte, seq = freeSeq(m)) {
+    const t = m.v.tlb;
+    Atomics.store(t, s + TAG, 0);
+    t[s + PHYS] = phys;
+    t[s + UPPER] = upper;
+    t[s + PTE] = pte;
+    t[s + SEQ] = seq;
+    Atomics.store(t, s + TAG, tag);
+}
+/** A base-page translation formed through the pte at `pte` (and the pmd at `upper`). */
+export function tlbInsert(m, cpu, va, phys, upper, pte) {
+    fill(m, slot(m, cpu, va), vpnOf(m, va) + 1, phys, upper, pte);
+}
+/** A translation of the whole huge page around `va`, formed through the large pmd at `upper`. */
+export function tlbInsertLarge(m, cpu, va, hshift, physBase, upper) {
+    fill(m, largeSlot(cpu, va, hshift), Math.floor(va / 2 ** hshift) + 1, physBase, upper, 0);
+}
+/** Clears, on the CPUs in `cpus`, every entry formed through the table entry at `entryAddr`. */
+export function tlbPurgeEntry(m, cpus, entryAddr, level) {
+    const t = m.v.tlb;
+    const field = level === 'pte' ? PTE : UPPER;
+    let purged = 0;
+    for (const c of cpus) {
+        const base = c * PER_CPU * TLB_FIELDS;
+        for (let i = 0; i < PER_CPU; i++) {
+            const s = base + i * TLB_FIELDS;
+            // the tag first: a tag seen set is ordered after the fields its owner wrote
+            if (Atomics.load(t, s + TAG) !== 0 && t[s + field] === entryAddr) {
+                Atomics.store(t, s + TAG, 0);
+                purged++;
+            }
+        }
+    }
+    return purged;
+}
+/** Clears this CPU's entries for the page at `va`, a large one covering it included (x86 INVLPG). */
+export function tlbFlushOne(m, cpu, va, hshift) {
+    const t = m.v.tlb;
+    const s = slot(m, cpu, va);
+    if (Atomics.load(t, s + TAG) === vpnOf(m, va) + 1)
+        Atomics.store(t, s + TAG, 0);
+    const l = largeSlot(cpu, va, hshift);
+    if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1)
+        Atomics.store(t, l + TAG, 0);
+}
+/**
+ * Forms a translation and keeps it only if the entries it came from are still
+ * what the walk read. A purge (IPTE/IDTE on another CPU) stores the entry
+ * before it clears TLBs; with the insert before the re-check, either the
+ * re-check sees the new entry or the purge sees the inserted tag. Returns
+ * whether the translation stands.
+ */
+export function tlbFormChecked(m, cpu, va, hshift, large, phys, upper, upperVal, pte, pteVal, seq) {
+    const s = large ? largeSlot(cpu, va, hshift) : slot(m, cpu, va);
+    fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : vpnOf(m, va) + 1, phys, upper, pte, seq);
+    const mem = m.v.mem;
+    if (Atomics.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || Atomics.load(mem, (pte >>> 2) + 1) === pteVal))
+        return true;
+    Atomics.store(m.v.tlb, s + TAG, 0);
+    return false;
+}
+/**
+ * Clears, on the CPUs in `cpus`, the translation of the page at `va`: its
+ * base-page entry, or (`large`) the entry of the huge page covering it; a
+ * TLB invalidation by virtual address and page size (ppc64 tlbie/tlbiel).
+ */
+export function tlbPurgeVa(m, cpus, va, hshift, large) {
+    const t = m.v.tlb;
+    let purged = 0;
+    for (const c of cpus) {
+        const s = large ? largeSlot(c, va, hshift) : slot(m, c, va);
+        if (Atomics.load(t, s + TAG) === (large ? Math.floor(va / 2 ** hshift) : vpnOf(m, va)) + 1) {
+            Atomics.store(t, s + TAG, 0);
+            purged++;
+        }
+    }
+    return purged;
+}
+/**
+ * Whether CPU `cpu` holds two translations of `va` at once, a base-page and a
+ * huge one: what a real TLB or ERAT finds as a multi-hit. Returns both
+ * entries' physical addresses and where they were formed from, or null.
+ */
+export function tlbMultiHit(m, cpu, va, hshift) {
+    const t = m.v.tlb;
+    const l = largeSlot(cpu, va, hshift);
+    const s = slot(m, cpu, va);
+    if (Atomics.load(t, l + TAG) !== Math.floor(va / 2 ** hshift) + 1 || Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1)
+        return null;
+    return {
+        base: t[s + PHYS], large: t[l + PHYS] + (va % 2 ** hshift) - (va % 2 ** m.pageShift),
+        baseFrom: t[s + UPPER], largeFrom: t[l + UPPER],
+    };
+}
+/**
+ * Room for a base-page entry in a TLB that keeps both sizes in one array
+ * (POWER8's ERAT): the huge-page entry at the slot the base page number
+ * indexes goes, as a fill of the shared array would evict it.
+ */
+export function tlbEvictLargeFor(m, cpu, va) {
+    const l = (cpu * PER_CPU + TLB_ENTRIES + (vpnOf(m, va) % TLB_LARGE)) * TLB_FIELDS;
+    Atomics.store(m.v.tlb, l + TAG, 0);
+}
+/** Clears all of this CPU's entries (a full local flush). */
+export function tlbFlushAll(m, cpu) {
+    const t = m.v.tlb;
+    const base = cpu * PER_CPU * TLB_FIELDS;
+    for (let i = 0; i < PER_CPU; i++)
+        Atomics.store(t, base + i * TLB_FIELDS + TAG, 0);
+}
+/** Whether CPU `cpu` holds a translation for `va` (for tests and reports). */
+export function tlbHolds(m, cpu, va, hshift) {
+    return lookup(m, cpu, va, hshift, { s: 0 }) >= 0;
+}
+/**
+ * A user access's translation, for every arch: the TLB, and on a miss the
+ * arch's table walk; one instruction, so no interrupt is taken inside it.
+ */
+export function translateVia(cpu, va, hshift, walk, info) {
+    return asOneInstruction(cpu, (function* () {
+        const hit = yield* tlbAccess(cpu, va, hshift, info);
+        return hit >= 0 ? hit : yield* walk();
+    })());
+}
+/**
+ * The first half of every user access: the CPU's TLB. Returns the physical
+ * address on a hit, or -1 on a miss, after which the arch walks its tables.
+ */
+export function* tlbAccess(cpu, va, hshift, info) {
+    const m = cpu.machine;
+    const at = { s: 0 };
+    const hit = lookup(m, cpu.id, va, hshift, at);
+    if (hit < 0) {
+        cpu.tlbMisses++;
+        yield cpu.ev(Ev.tlb_miss, va);
+        return -1;
+    }
+    cpu.tlbHits++;
+    yield cpu.ev(Ev.tlb_hit, va);
+    const t = m.v.tlb;
+    const pfn = Math.floor(hit / 2 ** m.pageShift);
+    if (freedSince(m, pfn, t[at.s + SEQ])) {
+        // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
+        cpu.enter('kasan_report');
+        const upper = t[at.s + UPPER];
+        cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
+            address: `0x${va.toString(16)}`,
+            ...(info ? info(upper, t[at.s + PTE]) : {
+                tlbEntry: t[at.s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[at.s + PTE].toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+                pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+            }),
+            page: dumpPage(m, pfn),
+        });
+    }
+    return hit + (va % 2 ** m.pageShift);
+}
+//# sourceMappingURL=tlb.js.map

@@ -1,0 +1,55 @@
+// The 2016 crash at every CPU count: s390 v4.5-rc1 under the parallel driver,
+// default workload, at 2, 3, 4, 8 and 64 CPUs, and the kernels that must stay
+// clean (s390 v4.4 and v4.5, x86 v4.5-rc1) at 2, 4 and 64. Each cell is SEEDS
+// runs of at most SECONDS host seconds; it prints crashes per seed and the
+// median host seconds to the crash.
+// Usage: npm run bench:cpus [-- --seeds N --seconds S --json]
+import { run } from '../system/run.js';
+import { validateRun } from '../system/args.js';
+import { spread } from '../commands/validation/stats.js';
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const SEEDS = opt('seeds', 5);
+const SECONDS = opt('seconds', 20);
+const JSON_OUT = argv.includes('--json');
+const CELLS = [
+    { arch: 's390', kernel: 'v4.5-rc1', cpus: [2, 3, 4, 8, 64], expect: 'crash' },
+    { arch: 's390', kernel: 'v4.4', cpus: [2, 4, 64], expect: 'clean' },
+    { arch: 's390', kernel: 'v4.5', cpus: [2, 4, 64], expect: 'clean' },
+    { arch: 'x86', kernel: 'v4.5-rc1', cpus: [2, 4, 64], expect: 'clean' },
+];
+const rows = [];
+if (!JSON_OUT) {
+    console.log(`s390emu crash by CPU count: parallel driver, thp-split-vs-gup defaults, ${SEEDS} seeds of at most ${SECONDS} s`);
+    console.log('arch  kernel     cpus  expect  crashed  median s to crash  first symptoms');
+}
+for (const cell of CELLS) {
+    for (const cpus of cell.cpus) {
+        const times = [];
+        const symptoms = [];
+        for (let seed = 1; seed <= SEEDS; seed++) {
+            const r = await run(validateRun({ arch: cell.arch, kernel: cell.kernel, cpus, seed, duration: SECONDS }));
+            if (r.internalError)
+                throw new Error(`internal error at ${cell.arch} ${cell.kernel} ${cpus} CPUs seed ${seed}: ${r.internalError.message}`);
+            if (r.crashed) {
+                times.push(r.hostSeconds);
+                symptoms.push(r.oops?.kind ?? '?');
+            }
+        }
+        const row = {
+            ...cell, cpus, seeds: SEEDS, crashes: times.length, secondsToCrash: times,
+            medianSeconds: spread(times)?.median ?? null, symptoms: [...new Set(symptoms)],
+        };
+        rows.push(row);
+        if (!JSON_OUT) {
+            console.log(`${cell.arch.padEnd(4)}  ${cell.kernel.padEnd(9)}  ${String(cpus).padStart(4)}  ${cell.expect.padEnd(6)}  ` +
+                `${`${row.crashes}/${SEEDS}`.padStart(7)}  ${(row.medianSeconds === null ? '-' : row.medianSeconds.toFixed(1)).padStart(17)}  ${row.symptoms.join(', ')}`);
+        }
+    }
+}
+if (JSON_OUT)
+    console.log(JSON.stringify({ seeds: SEEDS, seconds: SECONDS, rows }, null, 2));
+//# sourceMappingURL=cpus.js.map

@@ -1,0 +1,146 @@
+// The validation report: the matrix, its cells and runs, as JSON a merge can
+// join; a terminal table; and Markdown fit to paste into a mail to the list.
+import { readText } from '../../system/scenario.js';
+import { UsageError } from '../../system/args.js';
+import { cellsOf } from './matrix.js';
+export const REPORT_FORMAT = 's390emu-validate/1';
+export function buildReport(matrix, shard, jobs, runs, expectations, host) {
+    const sorted = [...runs].sort((a, b) => a.index - b.index);
+    return { format: REPORT_FORMAT, matrix, shard, jobs, expectations, cells: cellsOf(matrix, sorted, expectations?.list ?? []), runs: sorted, host };
+}
+export function disagreeing(r) {
+    return r.cells.filter((c) => c.expected && !c.expected.agrees);
+}
+function readReport(path) {
+    let j;
+    try {
+        j = JSON.parse(readText('merge', path));
+    }
+    catch (e) {
+        if (e instanceof UsageError)
+            throw e;
+        throw new UsageError(`merge: '${path}' is not JSON: ${e.message}`);
+    }
+    if (j?.format !== REPORT_FORMAT)
+        throw new UsageError(`merge: '${path}' is not a validation report (format must be '${REPORT_FORMAT}', got ${JSON.stringify(j?.format)})`);
+    if (!Array.isArray(j.runs) || typeof j.jobs !== 'number')
+        throw new UsageError(`merge: '${path}': runs and jobs are missing`);
+    return j;
+}
+/** Joins shard reports into the report one unsharded run of the same matrix gives. */
+export function mergeReports(paths) {
+    if (paths.length === 0)
+        throw new UsageError('merge: name the shard reports to join');
+    const reports = paths.map(readReport);
+    const first = reports[0];
+    const key = JSON.stringify(first.matrix);
+    const expKey = JSON.stringify(first.expectations);
+    const seen = new Map();
+    reports.forEach((r, i) => {
+        if (JSON.stringify(r.matrix) !== key)
+            throw new UsageError(`merge: '${paths[i]}' is of another matrix than '${paths[0]}'`);
+        if (JSON.stringify(r.expectations) !== expKey)
+            throw new UsageError(`merge: '${paths[i]}' was checked against other expectations than '${paths[0]}'`);
+        for (const run of r.runs) {
+            const other = seen.get(run.index);
+            if (other !== undefined)
+                throw new UsageError(`merge: job ${run.index} is in both '${other}' and '${paths[i]}'`);
+            seen.set(run.index, paths[i]);
+        }
+    });
+    const missing = Array.from({ length: first.jobs }, (_, i) => i).filter((i) => !seen.has(i));
+    if (missing.length) {
+        const counts = [...new Set(reports.map((r) => r.shard?.count))].join(', ');
+        throw new UsageError(`merge: ${missing.length} of ${first.jobs} jobs are in no report (first: job ${missing[0]}); given ${reports.length} report(s) of a ${counts}-way sharding`);
+    }
+    return buildReport(first.matrix, null, first.jobs, reports.flatMap((r) => r.runs), first.expectations, {
+        seconds: Math.max(...reports.map((r) => r.host.seconds)),
+        parallelRuns: reports.reduce((a, r) => a + r.host.parallelRuns, 0),
+    });
+}
+const pct = (x) => `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+function rate(c) {
+    const r = c.crashRate;
+    return `${pct(r.rate)} [${pct(r.low)}, ${pct(r.high)}]${r.method === 'rule-of-three' ? '*' : ''}`;
+}
+function ttc(s, unit, digits) {
+    if (!s)
+        return '-';
+    const f = (x) => x.toFixed(digits);
+    return s.n === 1 ? `${f(s.median)} ${unit}` : `${f(s.median)} ${unit} [${f(s.min)}-${f(s.max)}]`;
+}
+function expected(c) {
+    if (!c.expected)
+        return '-';
+    return `${c.expected.crashes ? 'crash' : 'no crash'}: ${c.expected.agrees ? 'agrees' : 'DISAGREES'}`;
+}
+function rows(r) {
+    const host = r.matrix.driver === 'parallel';
+    return r.cells.map((c) => [
+        c.arch, c.kernel, c.workload, String(c.runs), String(c.crashes) + (c.truncated ? ` (${c.truncated} cut short)` : ''), rate(c),
+        ttc(c.timeToCrash.simulatedUs, 'us', 0) + (host ? ` / ${ttc(c.timeToCrash.hostSeconds, 's', 2)}` : ''),
+        expected(c),
+        ...(r.matrix.schedule ? [explored(c)] : []),
+    ]);
+}
+/** "delay, 315 decisions": what a clean cell's silence was searched with */
+function explored(c) {
+    const e = c.explored;
+    if (!e)
+        return '-';
+    return `${e.policy}${e.depth !== undefined ? ` d=${e.depth}` : ''}, ${e.decisions} decisions`;
+}
+function head(r) {
+    return ['arch', 'kernel', 'workload', 'runs', 'crashes', 'crash rate [95%]', r.matrix.driver === 'parallel' ? 'time to crash: simulated / host' : 'time to crash (simulated)', 'expected',
+        ...(r.matrix.schedule ? ['explored'] : [])];
+}
+function describe(r) {
+    const m = r.matrix;
+    const last = m.firstSeed + m.seeds - 1;
+    const len = m.simMs === null ? `up to ${m.durationS} s each` : `${m.simMs} ms simulated each (at most ${m.durationS} s)`;
+    const sched = m.schedule ? ` under ${m.schedule.policy}${m.schedule.policy === 'pct' ? ` d=${m.schedule.depth}` : ''}` : '';
+    return `${m.cpus} CPUs, ${m.driver} driver${sched}, seeds ${m.firstSeed}-${last}, ${len}` +
+        (m.scenario ? `, scenario ${m.scenario}` : '') + (r.shard ? `; shard ${r.shard.index}/${r.shard.count} (${r.runs.length} of ${r.jobs} runs)` : '');
+}
+const NOTE = 'crash rate: Wilson 95% interval; * = no crash, the rule of three (below 3/runs with 95% confidence). time to crash: median [min-max].';
+export function validateTable(r) {
+    const all = [head(r), ...rows(r)];
+    const w = all[0].map((_, i) => Math.max(...all.map((x) => x[i].length)));
+    const lines = [`validate: ${describe(r)}`, ...all.map((x) => x.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()), NOTE];
+    for (const c of r.cells) {
+        for (const o of c.firstOops)
+            lines.push(`first ${o.kind} on ${c.arch} ${c.kernel} ${c.workload} (seed ${o.seed}, CPU ${o.cpu}): ${o.message}\n  replay: ${o.replay}`);
+    }
+    if (r.expectations) {
+        const bad = disagreeing(r);
+        lines.push(bad.length ? `${bad.length} cell(s) DISAGREE with the expectations of ${r.expectations.source}` : `every cell with an expectation of ${r.expectations.source} agrees`);
+    }
+    return lines.join('\n');
+}
+export function validateMarkdown(r) {
+    const esc = (s) => s.replace(/\|/g, '\\|');
+    const h = head(r);
+    const out = [
+        `Validation with s390emu: ${describe(r)}.`,
+        '',
+        `| ${h.join(' | ')} |`,
+        `|${h.map((_, i) => (i >= 3 && i <= 4 ? '---:' : '---')).join('|')}|`,
+        ...rows(r).map((x) => `| ${x.map(esc).join(' | ')} |`),
+        '',
+        NOTE,
+    ];
+    const oopses = r.cells.flatMap((c) => c.firstOops.map((o) => ({ c, o })));
+    if (oopses.length) {
+        out.push('', 'First oops of each kind, and the command that replays it:', '');
+        for (const { c, o } of oopses)
+            out.push(`- ${c.arch} ${c.kernel} ${c.workload}, seed ${o.seed}, CPU ${o.cpu}: ${o.kind}: ${o.message}`, `  \`${o.replay}\``);
+    }
+    if (r.expectations) {
+        const bad = disagreeing(r);
+        out.push('', bad.length
+            ? `${bad.length} cell(s) disagree with the expectations of ${r.expectations.source}: ${bad.map((c) => `${c.arch} ${c.kernel} ${c.workload}`).join('; ')}.`
+            : `Every cell with an expectation (${r.expectations.source}) agrees with it.`);
+    }
+    return out.join('\n');
+}
+//# sourceMappingURL=report.js.map

@@ -1,0 +1,503 @@
+// One simulated CPU: PSW interrupt mask, virtual cycle clock, pending
+// interrupts, flight recorder, and a stack of routines (the program, and an
+// interrupt handler on top while one runs). Both drivers step CPUs through
+// step(); nothing here knows which driver calls it.
+import prand from 'pure-rand';
+import { EVENT_COUNT, Ev } from './events.js';
+import { lineOf } from './kaddr.js';
+import { C, CPU_STRIDE, DUMP_BYTES, M, OOPS_BYTES, RING_FIELDS, RING_SIZE, S, STAT_STRIDE, } from './machine.js';
+/** Thrown through a CPU's routines when it oopses, so the CPU stops where it died. */
+export class OopsHalt extends Error {
+}
+export const STALL_CAUSES = ['steal', 'delay', 'pct'];
+// events that touch a shared line: 1 reads it, 2 writes it
+const LINE_ACCESS = new Uint8Array(EVENT_COUNT);
+for (const k of [Ev.load, Ev.dat_level, Ev.spin, Ev.csd_wait])
+    LINE_ACCESS[k] = 1;
+for (const k of [Ev.store, Ev.atomic, Ev.pte_store])
+    LINE_ACCESS[k] = 2;
+export class Cpu {
+    id;
+    machine;
+    costs;
+    interruptEntry;
+    clock = 0;
+    irqOn = true;
+    /** argument of the event being yielded (an address, a CPU number) */
+    arg = 0;
+    /** cycles on top of the event's table cost (a 'work' step's length) */
+    extra = 0;
+    lastKind = 0;
+    /** the kind before lastKind: a step between two waits ran nothing but the wait's check */
+    prevKind = 0;
+    prevArg = 0;
+    lastArg = 0;
+    lastCycles = 0;
+    steps = 0;
+    /** >0 inside one multi-step instruction (a DAT walk): no interrupt is taken there */
+    insnDepth = 0;
+    trace = [];
+    // counters flushed to the shared stats block
+    ipisSent = 0;
+    ipisTaken = 0;
+    irqOffCycles = 0;
+    spinCycles = 0;
+    handlerCycles = 0;
+    tlbHits = 0;
+    tlbMisses = 0;
+    loops = 0;
+    stallCycles = 0;
+    lineTransfers = 0;
+    /** the deterministic driver's count of state-changing steps when this CPU last checked its wait */
+    checkedAt = -1;
+    /** clock when the current unbroken busy-wait began, -1 when not waiting */
+    spinSince = -1;
+    /** cycles of unbroken busy-waiting the lockup watchdog allows (Infinity: none) */
+    watchdogCycles = Infinity;
+    /** cycles charged per event kind */
+    kindCycles = new Float64Array(EVENT_COUNT);
+    /** cycles the hypervisor took (steal) and an exploration policy held this CPU back */
+    stealCycles = 0;
+    delayCycles = 0;
+    ticks = 0;
+    /** the access this step made (the kind and argument yielded before it); -1 when the step took an interrupt */
+    doneKind = -1;
+    doneArg = 0;
+    /** told of every stall as it is decided (a schedule being recorded) */
+    onStall = null;
+    /** told of every interrupt this CPU makes pending at another (the deterministic driver's skip sets) */
+    onRaise = null;
+    tracer = null;
+    irqOffSince = 0;
+    handlerSince = 0;
+    stack = [];
+    base;
+    cpuWords;
+    ring;
+    ringBase;
+    ringHead = 0;
+    rng;
+    costOf;
+    lines;
+    memBytes;
+    stalls;
+    noise;
+    stealRng;
+    spreadOf;
+    /** clock at which the hypervisor next takes this CPU (Infinity: never) */
+    stealAt = Infinity;
+    tickAt = Infinity;
+    /** stalls to apply, by step (a schedule being replayed), and the next one's step */
+    plan = [];
+    planIdx = 0;
+    planStep = Infinity;
+    constructor(id, machine, costs, interruptEntry) {
+        this.id = id;
+        this.machine = machine;
+        this.costs = costs;
+        this.interruptEntry = interruptEntry;
+        this.costOf = costs.costOf;
+        this.lines = machine.v.lines;
+        this.memBytes = machine.v.mem.length * 4;
+        this.stalls = costs.quiesceStall > 0;
+        this.base = id * CPU_STRIDE;
+        this.cpuWords = machine.v.cpu;
+        this.ring = machine.v.ring;
+        this.ringBase = id * RING_SIZE * RING_FIELDS;
+        // one independent stream per CPU, so a CPU's choices do not depend on the interleaving
+        this.rng = prand.xoroshiro128plus((machine.cfg.seed * 1_000_003 + id * 7919) | 0);
+        // noise and steal draw from streams of their own: neither moves the program's choices,
+        // and a replay that takes its steal from a file leaves the noise as it was
+        this.noise = prand.xoroshiro128plus((machine.cfg.seed * 2_000_029 + id * 104_729 + 0x6e6f) | 0);
+        this.stealRng = prand.xoroshiro128plus((machine.cfg.seed * 3_000_017 + id * 15_485_863 + 0x57ea) | 0);
+        this.spreadOf = costs.spreadOf;
+        if (costs.steal)
+            this.stealAt = this.exp(costs.steal.gap);
+        // ticks of different CPUs are not in phase
+        if (costs.tick)
+            this.tickAt = 1 + this.unit(this.noise) * costs.tick.period;
+        Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
+        Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
+    }
+    /** Sets the event's argument and extra cycles; returns the kind to yield. */
+    ev(kind, arg = 0, extra = 0) {
+        this.arg = arg;
+        this.extra = extra;
+        return kind;
+    }
+    /** Uniform integer in [0, n). */
+    random(n) {
+        return prand.unsafeUniformIntDistribution(0, n - 1, this.rng);
+    }
+    /** Uniform in [0, 1) from stream `g`. */
+    unit(g) {
+        return prand.unsafeUniformIntDistribution(0, 0x3fffffff, g) / 0x40000000;
+    }
+    /** Exponential with mean `mean`, from the steal stream. */
+    exp(mean) {
+        return -mean * Math.log(1 - this.unit(this.stealRng));
+    }
+    /** `c` varied by the relative half-width `s`, seeded. */
+    vary(c, s) {
+        return Math.round(c * (1 + s * (2 * this.unit(this.noise) - 1)));
+    }
+    /**
+     * Stops this CPU for `cycles` before its next access: its clock moves on and
+     * the others run meanwhile. An undispatched CPU is not busy-waiting, so the
+     * lockup watchdog does not count the stall.
+     */
+    stall(cycles, cause) {
+        if (cycles <= 0)
+            return;
+        this.tracer?.stall(this, cycles, cause);
+        this.clock += cycles;
+        if (cause === 'steal')
+            this.stealCycles += cycles;
+        else
+            this.delayCycles += cycles;
+        if (this.spinSince >= 0)
+            this.spinSince += cycles;
+        this.onStall?.({ cpu: this.id, step: this.steps, cycles, cause });
+    }
+    /**
+     * Replays recorded stalls instead of drawing steal: each applies after the
+     * step it was taken at. Steal drawing stops, the noise stays.
+     */
+    replayStalls(stalls) {
+        this.plan = stalls.filter((x) => x.cpu === this.id).sort((a, b) => a.step - b.step);
+        this.planIdx = 0;
+        this.planStep = this.plan[0]?.step ?? Infinity;
+        this.stealAt = Infinity;
+    }
+    /** The call trace's depth, for a tracer that starts late. */
+    get depth() { return this.trace.length; }
+    /** Makes interrupt condition `bits` pending at CPU `target` (a SIGP order, an APIC write); returns the bits pending before. */
+    raise(target, bits) {
+        this.tracer?.raise(this, target, bits);
+        const before = Atomics.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
+        if (this.onRaise !== null)
+            this.onRaise(target);
+        return before;
+    }
+    start(program) {
+        Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
+        this.stack.length = 0;
+        this.stack.push({ gen: program, irq: true, trace: 0 });
+    }
+    // --- PSW interrupt mask (s390 STNSM/STOSM, x86 CLI/STI) -------------------
+    irqDisable() {
+        if (this.irqOn) {
+            this.tracer?.irq(this, false);
+            this.irqOn = false;
+            this.irqOffSince = this.clock;
+            Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 0);
+        }
+    }
+    irqEnable() {
+        if (!this.irqOn) {
+            this.tracer?.irq(this, true);
+            this.irqOn = true;
+            this.irqOffCycles += this.clock - this.irqOffSince;
+            Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
+        }
+    }
+    // --- call trace, for oops and lockup reports --------------------------------
+    enter(fn) {
+        this.trace.push(fn);
+        if (this.tracer !== null)
+            this.tracer.enter(this, fn);
+    }
+    leave() {
+        this.trace.pop();
+        if (this.tracer !== null)
+            this.tracer.leave(this);
+    }
+    /** A named moment for a trace (a page or a page table freed); nothing without one. */
+    note(name, args) {
+        if (this.tracer !== null)
+            this.tracer.note(this, name, args);
+    }
+    /**
+     * One instruction boundary: take a pending interrupt if the PSW allows it,
+     * otherwise run the top routine to its next yield. Charges the step's cycles
+     * and records it.
+     */
+    step() {
+        const w = this.cpuWords;
+        if (this.stalls && Atomics.load(w, this.base + C.STALL) !== 0) {
+            // another CPU's broadcast purge held this one in quiesce
+            const st = Atomics.exchange(w, this.base + C.STALL, 0);
+            this.clock += st;
+            this.stallCycles += st;
+        }
+        if (this.irqOn && this.insnDepth === 0) {
+            if (Atomics.load(w, this.base + C.PENDING) !== 0) {
+                const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
+                if (bits !== 0)
+                    return this.takeInterrupt(bits);
+            }
+            if (this.clock >= this.tickAt)
+                return this.takeTick();
+        }
+        const frame = this.stack[this.stack.length - 1];
+        this.doneKind = this.lastKind;
+        this.doneArg = this.lastArg;
+        const r = frame.gen.next();
+        if (r.done)
+            return this.frameDone(frame);
+        this.charge(r.value, this.arg, this.extra);
+    }
+    charge(kind, arg, extra) {
+        const access = LINE_ACCESS[kind];
+        let table = this.costOf[kind];
+        const spread = this.spreadOf;
+        if (spread !== null && table > 0 && spread[kind] > 0)
+            table = this.vary(table, spread[kind]);
+        const cycles = table + extra + (access ? this.lineCost(access === 2, arg) : 0);
+        if (kind === Ev.spin || kind === Ev.csd_wait) {
+            if (this.spinSince < 0)
+                this.spinSince = this.clock;
+        }
+        else if (this.stack.length === 1 && kind !== Ev.int_exit) {
+            // an interrupt taken while busy-waiting does not break the wait, as the kernel's watchdog sees it
+            this.spinSince = -1;
+        }
+        this.clock += cycles;
+        this.kindCycles[kind] += cycles;
+        if (kind === Ev.spin)
+            this.spinCycles += cycles;
+        this.prevKind = this.lastKind;
+        this.prevArg = this.lastArg;
+        this.lastKind = kind;
+        this.lastArg = arg;
+        this.lastCycles = cycles;
+        this.extra = 0;
+        this.steps++;
+        const slot = this.ringBase + this.ringHead * RING_FIELDS;
+        this.ring[slot] = this.clock;
+        this.ring[slot + 1] = kind;
+        this.ring[slot + 2] = arg;
+        this.ringHead = (this.ringHead + 1) % RING_SIZE;
+        if (this.tracer !== null)
+            this.tracer.step(this);
+        if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles)
+            this.lockup();
+        // the hypervisor undispatches at an instruction boundary, interrupts off or not
+        if (this.clock >= this.stealAt && this.insnDepth === 0) {
+            const st = this.costs.steal;
+            this.stall(Math.max(1, Math.min(st.max, Math.round(this.exp(st.mean)))), 'steal');
+            this.stealAt = this.clock + this.exp(st.gap);
+        }
+        while (this.steps === this.planStep) {
+            const p = this.plan[this.planIdx++];
+            this.stall(p.cycles, p.cause);
+            this.planStep = this.plan[this.planIdx]?.step ?? Infinity;
+        }
+    }
+    /**
+     * The lockup watchdog (kernel/watchdog.c): a CPU busy-waiting longer than
+     * the threshold is reported as the kernel reports it, and the machine halts.
+     */
+    lockup() {
+        const cycles = this.clock - this.spinSince;
+        const us = Math.round(cycles / this.costs.ghz / 1000);
+        this.enter('watchdog_timer_fn');
+        if (this.irqOn)
+            this.oops('soft lockup', `watchdog: BUG: soft lockup - CPU#${this.id} stuck for ${us}us!`, { stuckCycles: cycles });
+        this.oops('hard LOCKUP', `Watchdog detected hard LOCKUP on cpu ${this.id} (stuck for ${us}us with interrupts off)`, { stuckCycles: cycles });
+    }
+    /**
+     * What the line at `addr` costs beyond a hit: a transfer from the CPU that
+     * last wrote it (or, for a write, from a CPU that holds it), priced by how
+     * far away that CPU is.
+     */
+    lineCost(write, addr) {
+        const l = lineOf(addr, this.costs.lineShift, this.memBytes);
+        if (l < 0)
+            return 0;
+        const lines = this.lines;
+        const writer = Atomics.load(lines, 2 * l) - 1;
+        const holders = Atomics.load(lines, 2 * l + 1);
+        const me = 1 << (this.id & 31);
+        let from = -1;
+        if (!write) {
+            if (holders & me)
+                return 0;
+            Atomics.or(lines, 2 * l + 1, me);
+            if (writer >= 0 && writer !== this.id)
+                from = writer;
+        }
+        else {
+            const others = holders & ~me;
+            if (writer === this.id && others === 0)
+                return 0;
+            Atomics.store(lines, 2 * l, this.id + 1);
+            Atomics.store(lines, 2 * l + 1, me);
+            if (writer >= 0 && writer !== this.id)
+                from = writer;
+            else if (others !== 0)
+                from = 31 - Math.clz32(others & -others);
+        }
+        if (from < 0)
+            return 0;
+        this.lineTransfers++;
+        const c = this.costs;
+        const chipA = Math.floor(this.id / c.coresPerChip);
+        const chipB = Math.floor(from / c.coresPerChip);
+        const d = chipA === chipB ? 0 : Math.floor(chipA / c.chipsPerNode) === Math.floor(chipB / c.chipsPerNode) ? 1 : 2;
+        return this.spreadOf !== null ? this.vary(c.transfer[d], c.transferSpread[d]) : c.transfer[d];
+    }
+    /** A broadcast purge quiesces every other CPU: each is charged the stall at its next step. */
+    stallOthers() {
+        const cycles = this.costs.quiesceStall;
+        if (cycles <= 0)
+            return;
+        for (let c = 0; c < this.machine.ncpus; c++) {
+            if (c !== this.id)
+                Atomics.add(this.cpuWords, c * CPU_STRIDE + C.STALL, cycles);
+        }
+    }
+    takeInterrupt(bits) {
+        this.ipisTaken++;
+        this.handlerSince = this.clock;
+        this.doneKind = -1;
+        this.tracer?.interrupt(this, bits, false);
+        // the external-interrupt new PSW has the external mask off until return
+        this.irqDisable();
+        this.stack.push({ gen: this.interruptEntry(this, bits), irq: true, trace: this.trace.length });
+        this.charge(Ev.int_entry, bits, 0);
+    }
+    /**
+     * The timer tick (the clock comparator's external interrupt on s390, the
+     * local APIC timer on x86), taken whenever interrupts are on. An idle CPU
+     * does not tick (CONFIG_NO_HZ_IDLE).
+     */
+    takeTick() {
+        const t = this.costs.tick;
+        this.tickAt += Math.max(1, Math.ceil((this.clock - this.tickAt) / t.period)) * t.period;
+        if (!this.isActive())
+            return this.step();
+        this.ticks++;
+        this.handlerSince = this.clock;
+        this.doneKind = -1;
+        this.tracer?.interrupt(this, 0, true);
+        this.irqDisable();
+        this.stack.push({ gen: tickHandler(this, t.handler, t.cycles), irq: true, trace: this.trace.length });
+        this.charge(Ev.int_entry, 0, 0);
+    }
+    frameDone(frame) {
+        if (this.stack.length === 1) {
+            // the program ended: the CPU idles with interrupts enabled, as Linux's idle loop does
+            Atomics.add(this.machine.v.control, M.DONE, 1);
+            Atomics.store(this.cpuWords, this.base + C.ACTIVE, 0);
+            this.irqEnable();
+            this.stack[0] = { gen: idleLoop(this), irq: true, trace: 0 };
+            return this.charge(Ev.idle, 0, 0);
+        }
+        this.stack.pop();
+        this.trace.length = frame.trace;
+        this.tracer?.unwind(this, frame.trace);
+        this.doneKind = -1;
+        this.charge(Ev.int_exit, 0, 0);
+        this.handlerCycles += this.clock - this.handlerSince;
+        if (frame.irq)
+            this.irqEnable();
+    }
+    /**
+     * The time up to which this CPU has executed: the event it yielded last is
+     * charged to `clock` but its access happens only when the CPU is resumed.
+     */
+    get executed() { return this.clock - this.lastCycles; }
+    /**
+     * A busy-wait that no other CPU can end before `until`: charge the spin
+     * iterations up to it at once (the deterministic driver's fast-forward).
+     */
+    spinUntil(until) {
+        const kind = this.lastKind;
+        const c = this.costOf[kind];
+        if (c <= 0 || until <= this.clock)
+            return;
+        // an idle CPU waits exactly until then; a busy-wait in whole iterations
+        if (!Number.isFinite(until))
+            return;
+        const cycles = kind === Ev.idle ? until - this.clock : Math.ceil((until - this.clock) / c) * c;
+        this.clock += cycles;
+        this.kindCycles[kind] += cycles;
+        if (kind === Ev.spin)
+            this.spinCycles += cycles;
+        // every skipped iteration but the pending one has been executed
+        this.lastCycles = c;
+        if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles)
+            this.lockup();
+    }
+    /** Whether an interrupt is pending at this CPU (taken or not). */
+    hasPending() { return Atomics.load(this.cpuWords, this.base + C.PENDING) !== 0; }
+    isActive() { return Atomics.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
+    /**
+     * The kernel's die(): the first oops of the machine is recorded and halts
+     * every CPU; this CPU stops here.
+     */
+    oops(kind, message, details) {
+        const ctl = this.machine.v.control;
+        if (Atomics.compareExchange(ctl, M.OOPS_CPU, -1, this.id) === -1) {
+            this.tracer?.oops(this, kind, message);
+            const rec = { kind, cpu: this.id, message, trace: [...this.trace], clock: this.clock };
+            if (details)
+                rec.details = details;
+            this.machine.writeText(this.machine.v.oops, 0, OOPS_BYTES, JSON.stringify(rec));
+            this.machine.requestStop(2);
+        }
+        throw new OopsHalt(`${kind} on CPU ${this.id}`);
+    }
+    /** Publishes counters and state for the thread that reports (called at the end and periodically). */
+    flush() {
+        const st = this.machine.v.stats;
+        const b = this.id * STAT_STRIDE;
+        st[b + S.steps] = this.steps;
+        st[b + S.clock] = this.executed;
+        st[b + S.ipisSent] = this.ipisSent;
+        st[b + S.ipisTaken] = this.ipisTaken;
+        st[b + S.irqOffCycles] = this.irqOffCycles + (this.irqOn ? 0 : this.clock - this.irqOffSince);
+        st[b + S.spinCycles] = this.spinCycles;
+        st[b + S.handlerCycles] = this.handlerCycles;
+        st[b + S.tlbHits] = this.tlbHits;
+        st[b + S.tlbMisses] = this.tlbMisses;
+        st[b + S.loops] = this.loops;
+        st[b + S.stallCycles] = this.stallCycles;
+        st[b + S.lineTransfers] = this.lineTransfers;
+        st[b + S.stealCycles] = this.stealCycles;
+        st[b + S.delayCycles] = this.delayCycles;
+        st[b + S.ticks] = this.ticks;
+        this.machine.v.kindCycles.set(this.kindCycles, this.id * EVENT_COUNT);
+        Atomics.store(this.cpuWords, this.base + C.RING_HEAD, this.ringHead);
+        Atomics.store(this.cpuWords, this.base + C.STEPS, this.steps | 0);
+    }
+    /** Leaves this CPU's call trace and PSW state for reports once the machine has stopped. */
+    dump() {
+        this.flush();
+        const text = JSON.stringify({ trace: this.trace, irqOn: this.irqOn, clock: this.clock, spinSince: this.spinSince });
+        this.machine.writeText(this.machine.v.dump, this.id * DUMP_BYTES, DUMP_BYTES, text);
+    }
+}
+/** Runs `body` as one instruction of `cpu`'s: its steps take no interrupt between them. */
+export function* asOneInstruction(cpu, body) {
+    cpu.insnDepth++;
+    try {
+        return yield* body;
+    }
+    finally {
+        cpu.insnDepth--;
+    }
+}
+/** The tick's handler: its cycles as one stretch of work (update_process_times and the rest). */
+function* tickHandler(cpu, name, cycles) {
+    cpu.enter(name);
+    yield cpu.ev(Ev.work, 0, cycles);
+    cpu.leave();
+}
+/** cpu_idle: an enabled wait, taking interrupts as they come. */
+function* idleLoop(cpu) {
+    for (;;)
+        yield cpu.ev(Ev.idle);
+}
+//# sourceMappingURL=cpu.js.map

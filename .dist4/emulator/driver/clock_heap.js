@@ -1,0 +1,152 @@
+// The deterministic driver's queues: binary min-heaps of CPU numbers keyed by
+// (virtual clock, CPU number), so the CPU furthest behind of a set is found
+// in O(log n) rather than by a scan of every CPU. A CPU's clock only moves
+// forward, and only when it is stepped, so after a step only that CPU sinks;
+// a CPU may also leave a set and come back (see the driver's skip sets). A CPU
+// whose clock moved must sink (advanced) before any other CPU enters or leaves:
+// the heap's order is what insert and remove rely on.
+export class ClockHeap {
+    clockOf;
+    n;
+    heap;
+    /** slot of each CPU in the heap, -1 while it is not in the set */
+    pos;
+    size = 0;
+    /** the CPUs tied at the smallest clock, in CPU order (valid after tied()) */
+    ties;
+    /** heap slots still to visit in tied() */
+    todo;
+    /** A heap of `n` CPUs, all of them in it, or none with `empty`. */
+    constructor(clockOf, n, empty = false) {
+        this.clockOf = clockOf;
+        this.n = n;
+        this.heap = new Int32Array(n);
+        this.pos = new Int32Array(n).fill(-1);
+        this.ties = new Int32Array(n);
+        this.todo = new Int32Array(2 * n + 2);
+        if (!empty) {
+            for (let i = 0; i < n; i++) {
+                this.heap[i] = i;
+                this.pos[i] = i;
+            }
+            this.size = n;
+            for (let i = (n >> 1) - 1; i >= 0; i--)
+                this.down(i);
+        }
+    }
+    less(a, b) {
+        const ca = this.clockOf(a);
+        const cb = this.clockOf(b);
+        return ca < cb || (ca === cb && a < b);
+    }
+    /** The CPU with the smallest clock (the lowest number among equals); -1 when empty. */
+    top() { return this.size > 0 ? this.heap[0] : -1; }
+    /** The smallest but `cpu`, -1 if there is none: the top, or the smaller child of a top that is `cpu`. */
+    topBut(cpu) {
+        if (this.size === 0)
+            return -1;
+        const h = this.heap;
+        if (h[0] !== cpu)
+            return h[0];
+        if (this.size === 1)
+            return -1;
+        if (this.size === 2)
+            return h[1];
+        return this.less(h[1], h[2]) ? h[1] : h[2];
+    }
+    has(cpu) { return this.pos[cpu] >= 0; }
+    /**
+     * How many CPUs share the smallest clock; they are in `ties`, in CPU order.
+     * Only the heap's top subtree of equal clocks is visited.
+     */
+    tied() {
+        const h = this.heap;
+        const min = this.clockOf(h[0]);
+        // the usual case: neither child of the top shares its clock
+        if ((this.size < 2 || this.clockOf(h[1]) !== min) && (this.size < 3 || this.clockOf(h[2]) !== min)) {
+            this.ties[0] = h[0];
+            return 1;
+        }
+        let count = 0;
+        // a walk over heap slots whose CPU has the smallest clock: their children may too
+        let sp = 0;
+        const todo = this.todo;
+        todo[sp++] = 0;
+        while (sp > 0) {
+            const slot = todo[--sp];
+            const cpu = h[slot];
+            if (this.clockOf(cpu) !== min)
+                continue;
+            this.ties[count++] = cpu;
+            const l = 2 * slot + 1;
+            if (l < this.size)
+                todo[sp++] = l;
+            if (l + 1 < this.size)
+                todo[sp++] = l + 1;
+        }
+        if (count > 1)
+            this.ties.subarray(0, count).sort();
+        return count;
+    }
+    /** CPU `cpu`'s clock has moved forward: let it sink to its place (nothing if it is not in the set). */
+    advanced(cpu) {
+        const p = this.pos[cpu];
+        if (p >= 0)
+            this.down(p);
+    }
+    insert(cpu) {
+        if (this.pos[cpu] >= 0)
+            return;
+        const slot = this.size++;
+        this.heap[slot] = cpu;
+        this.pos[cpu] = slot;
+        this.up(slot);
+    }
+    remove(cpu) {
+        const p = this.pos[cpu];
+        if (p < 0)
+            return;
+        this.pos[cpu] = -1;
+        const last = this.heap[--this.size];
+        if (p === this.size)
+            return;
+        this.heap[p] = last;
+        this.pos[last] = p;
+        this.down(p);
+        this.up(this.pos[last]);
+    }
+    up(slot) {
+        const h = this.heap;
+        const cpu = h[slot];
+        while (slot > 0) {
+            const parent = (slot - 1) >> 1;
+            if (!this.less(cpu, h[parent]))
+                break;
+            h[slot] = h[parent];
+            this.pos[h[slot]] = slot;
+            slot = parent;
+        }
+        h[slot] = cpu;
+        this.pos[cpu] = slot;
+    }
+    down(slot) {
+        const h = this.heap;
+        const n = this.size;
+        const cpu = h[slot];
+        for (;;) {
+            const l = 2 * slot + 1;
+            if (l >= n)
+                break;
+            const r = l + 1;
+            const c = r < n && this.less(h[r], h[l]) ? r : l;
+            if (!this.less(h[c], cpu))
+                break;
+            h[slot] = h[c];
+            this.pos[h[slot]] = slot;
+            slot = c;
+        }
+        h[slot] = cpu;
+        this.pos[cpu] = slot;
+    }
+}
+//# sourceMappingURL=clock_heap.js.map

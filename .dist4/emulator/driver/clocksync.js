@@ -1,0 +1,108 @@
+// Quantum synchronisation for the parallel driver: no CPU performs an access
+// at a time more than `slack` cycles past the time of the next access of the
+// slowest CPU of another worker (its Cpu.clock), except the slowest CPU
+// itself, which always goes on, so the machine always makes progress (a
+// worker keeps its own CPUs together by stepping the one furthest behind).
+// Clocks thus stay within max(slack, the longest single step) of each other.
+// Clocks are published as 32-bit words
+// (clock >> CLOCK_SHIFT, wrapping) and compared with wrap-around arithmetic,
+// like the kernel's time_after(): one Int32 Atomics op per step instead of a
+// BigInt64 one. A CPU that is too far ahead sleeps on the laggard's EPOCH word
+// (Atomics.wait), which the laggard bumps as it advances, so waiting never
+// burns the host core the laggard needs.
+import { C, CLOCK_SHIFT, CPU_STRIDE } from '../machine.js';
+const UNIT = 2 ** CLOCK_SHIFT;
+const SPINS = 64; // re-checks before sleeping: covers a laggard a few steps behind
+const SLEEP_MS = 2; // a sleeper re-checks (and sees a stop) at least this often
+export class ClockSync {
+    id;
+    w;
+    base;
+    n;
+    slackUnits;
+    /** own clock (cycles) up to which no check is needed */
+    clearUntil = -1;
+    lastBump = 0;
+    /** this CPU's last published clock, in units */
+    ownPub = 0;
+    bumpEvery;
+    /** CPUs stepped by the same worker (itself included): never waited for, the worker steps them itself */
+    own;
+    constructor(m, id, slack, siblings = [id]) {
+        this.id = id;
+        this.own = new Uint8Array(m.ncpus);
+        for (const c of siblings)
+            this.own[c] = 1;
+        this.own[id] = 1;
+        this.w = m.v.cpu;
+        this.base = id * CPU_STRIDE;
+        this.n = m.ncpus;
+        this.slackUnits = Math.max(1, Math.floor(slack / UNIT));
+        this.bumpEvery = Math.max(UNIT, slack / 4);
+    }
+    /** Publishes the time of this CPU's next access; wakes CPUs waiting on it once it has moved enough. */
+    publish(clock) {
+        this.ownPub = Math.floor(clock / UNIT) | 0;
+        Atomics.store(this.w, this.base + C.CLOCK, this.ownPub);
+        if (clock - this.lastBump >= this.bumpEvery && Atomics.load(this.w, this.base + C.WAITERS) !== 0) {
+            this.lastBump = clock;
+            Atomics.add(this.w, this.base + C.EPOCH, 1);
+            Atomics.notify(this.w, this.base + C.EPOCH);
+        }
+    }
+    /**
+     * The other CPU furthest behind, how many units `mine` is ahead of it, and
+     * whether this CPU's own clock is behind no other worker's CPU.
+     */
+    laggard(mine) {
+        let cpu = this.id;
+        let ahead = 0;
+        let slowest = true;
+        for (let c = 0; c < this.n; c++) {
+            if (this.own[c] === 1)
+                continue; // a CPU never waits for itself or a CPU its worker steps
+            const pub = Atomics.load(this.w, c * CPU_STRIDE + C.CLOCK);
+            const d = (mine - pub) | 0;
+            if (d > ahead) {
+                ahead = d;
+                cpu = c;
+            }
+            if (((this.ownPub - pub) | 0) > 0)
+                slowest = false;
+        }
+        return { cpu, ahead, slowest };
+    }
+    /**
+     * Called after each step with the time of the access the CPU will perform
+     * next: returns at once while within the slack, else waits until the
+     * laggard catches up (true) or `stopped()` says the run is over (false).
+     */
+    throttle(clock, stopped) {
+        if (clock <= this.clearUntil)
+            return true;
+        // rounded up, against published values rounded down: the bound is never exceeded
+        const mine = Math.ceil(clock / UNIT) | 0;
+        for (let spin = 0;; spin++) {
+            const { cpu, ahead, slowest } = this.laggard(mine);
+            if (ahead <= this.slackUnits) {
+                this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
+                return true;
+            }
+            if (slowest)
+                return true; // a step longer than the slack: the slowest CPU still goes on
+            if (stopped())
+                return false;
+            if (spin < SPINS)
+                continue;
+            const lb = cpu * CPU_STRIDE;
+            Atomics.add(this.w, lb + C.WAITERS, 1);
+            const epoch = Atomics.load(this.w, lb + C.EPOCH);
+            // re-check after announcing, so a bump between the check and the wait is not lost
+            if (((mine - Atomics.load(this.w, lb + C.CLOCK)) | 0) > this.slackUnits) {
+                Atomics.wait(this.w, lb + C.EPOCH, epoch, SLEEP_MS);
+            }
+            Atomics.sub(this.w, lb + C.WAITERS, 1);
+        }
+    }
+}
+//# sourceMappingURL=clocksync.js.map

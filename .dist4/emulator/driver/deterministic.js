@@ -1,0 +1,267 @@
+// The deterministic driver: every CPU stepped by one seeded scheduler in one
+// thread, always the CPU with the smallest virtual clock next, ties broken by
+// the seed. Same seed and configuration, same run, event for event: the
+// result carries a hash of the event sequence to prove it.
+import prand from 'pure-rand';
+import { OopsHalt } from '../cpu.js';
+import { EVENT_COUNT, Ev } from '../events.js';
+import { interesting } from '../explore/policy.js';
+import { M, RunState } from '../machine.js';
+import { ClockHeap } from './clock_heap.js';
+const WAITISH = new Uint8Array(EVENT_COUNT);
+/** above this many CPUs the driver keeps heaps (clock_heap.ts); up to it a scan of every CPU costs less */
+const HEAP_ABOVE_CPUS = 100000;
+for (const e of [Ev.spin, Ev.csd_wait, Ev.idle])
+    WAITISH[e] = 1;
+// FNV-1a, 32 bit, over the (cpu, kind, arg, cycles) of every step
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+function mix(h, x) {
+    h ^= x & 0xff;
+    h = Math.imul(h, FNV_PRIME);
+    h ^= (x >>> 8) & 0xff;
+    h = Math.imul(h, FNV_PRIME);
+    h ^= (x >>> 16) & 0xff;
+    h = Math.imul(h, FNV_PRIME);
+    h ^= x >>> 24;
+    h = Math.imul(h, FNV_PRIME);
+    return h;
+}
+export async function runDeterministic(s, limitCycles, durationS, o = {}) {
+    const m = s.machine;
+    const cpus = Array.from({ length: m.ncpus }, (_, i) => s.bootCpu(i));
+    // a replay draws nothing: every stall comes from the file, the policy is not asked
+    const policy = o.replay ? undefined : o.policy;
+    for (const c of cpus) {
+        if (o.replay)
+            c.replayStalls(o.replay);
+        if (o.record)
+            c.onStall = o.record;
+        if (o.tracer)
+            c.tracer = o.tracer;
+    }
+    const tableEntry = (addr) => s.isTableEntry(addr);
+    policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: s.ghz, seed: m.cfg.seed, tableEntry, pageBytes: s.pageBytes });
+    let nInteresting = 0;
+    const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
+    const ctl = m.v.control;
+    const t0 = performance.now();
+    const deadline = t0 + durationS * 1000;
+    let h = FNV_OFFSET;
+    let truncated = false;
+    let internalError = null;
+    const ncpus = cpus.length;
+    // both ways find the same CPUs (test/clock_heap.test.ts, and the same eventHash either way)
+    const heaps = ncpus > HEAP_ABOVE_CPUS;
+    // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
+    const clockOf = (i) => cpus[i].clock;
+    const queue = new ClockHeap(clockOf, ncpus);
+    // steps that may have changed shared state (anything but busy-waits and idle passes)
+    let mutations = 0;
+    // The skip sets, kept as CPUs change instead of found by a scan of every CPU at
+    // every wait. canAct: every CPU but an idle one with nothing pending. unseen: of
+    // those, every CPU but a waiter that has seen every change (checkedAt === mutations)
+    // and has no interrupt it can take pending. A CPU changes set only when it steps,
+    // when an interrupt is raised at it, or, for unseen, when a change happens.
+    const canAct = new ClockHeap(clockOf, ncpus, true);
+    const unseen = new ClockHeap(clockOf, ncpus, true);
+    // the CPUs out of unseen for having seen every change: they come back with the next change
+    const seenAll = [];
+    const refresh = (i) => {
+        const c = cpus[i];
+        const pending = c.hasPending();
+        if (c.lastKind === Ev.idle && !pending) {
+            canAct.remove(i);
+            unseen.remove(i);
+            return;
+        }
+        if (canAct.has(i))
+            canAct.advanced(i);
+        else
+            canAct.insert(i);
+        const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && pending);
+        if (seen) {
+            if (unseen.has(i)) {
+                unseen.remove(i);
+                seenAll.push(i);
+            }
+        }
+        else if (unseen.has(i))
+            unseen.advanced(i);
+        else
+            unseen.insert(i);
+    };
+    // The CPU being stepped: its clock may have moved on (a quiesce stall, the
+    // step itself) before another CPU's place in a set changes, and a heap is only
+    // ordered if it has sunk to its place first.
+    let stepping = 0;
+    // (within a step its clock moves only before the routine runs: once is enough)
+    let sunk = true;
+    const sink = (i) => { canAct.advanced(i); unseen.advanced(i); };
+    for (let i = 0; heaps && i < ncpus; i++) {
+        refresh(i);
+        cpus[i].onRaise = (target) => {
+            if (!sunk) {
+                sink(stepping);
+                sunk = true;
+            }
+            refresh(target);
+        };
+    }
+    for (let n = 1;; n++) {
+        // the CPU furthest behind in virtual time runs next; equal clocks draw lots
+        // (the k-th of the tied CPUs in CPU order)
+        let cpu;
+        if (heaps) {
+            cpu = cpus[queue.top()];
+            if (cpu.clock >= limitCycles)
+                break;
+            const tied = queue.tied();
+            if (tied > 1)
+                cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]];
+        }
+        else {
+            let first = 0;
+            let min = cpus[0].clock;
+            let tied = 1;
+            for (let i = 1; i < ncpus; i++) {
+                const t = cpus[i].clock;
+                if (t < min) {
+                    min = t;
+                    first = i;
+                    tied = 1;
+                }
+                else if (t === min)
+                    tied++;
+            }
+            if (min >= limitCycles)
+                break;
+            cpu = cpus[first];
+            if (tied > 1) {
+                let k = prand.unsafeUniformIntDistribution(0, tied - 1, sched);
+                for (let i = first;; i++)
+                    if (cpus[i].clock === min && k-- === 0) {
+                        cpu = cpus[i];
+                        break;
+                    }
+            }
+        }
+        stepping = cpu.id;
+        sunk = false;
+        try {
+            cpu.step();
+        }
+        catch (e) {
+            if (!(e instanceof OopsHalt)) {
+                const err = e;
+                internalError = { cpu: cpu.id, message: err.message, stack: err.stack ?? '', trace: [...cpu.trace] };
+                m.requestStop(RunState.HALT);
+            }
+            break;
+        }
+        if (policy !== undefined) {
+            policy.observe?.(cpu);
+            // an instruction of several steps (a DAT walk) is not split by a stall
+            if (cpu.insnDepth === 0 && interesting(cpu.lastKind, cpu.lastArg, tableEntry)) {
+                const d = policy.decide(cpu, nInteresting++);
+                if (d > 0)
+                    cpu.stall(d, policy.cause);
+            }
+        }
+        // A spinning or idle CPU sees nothing new until another CPU does something:
+        // skip to the next step of a CPU that can (an idle CPU can only once an
+        // interrupt is pending at it).
+        const k = cpu.lastKind;
+        const waiting = k === Ev.spin || k === Ev.csd_wait;
+        // A routine yields before its access, so a step that runs from a wait to
+        // the same wait (same kind, same word) did nothing but check that wait's
+        // condition and find it unmet; an idle pass to an idle pass, nothing.
+        // Any other step may have changed shared state.
+        const again = cpu.prevKind === k && cpu.prevArg === cpu.lastArg;
+        const quiet = (waiting && again) || (k === Ev.idle && WAITISH[cpu.prevKind] === 1);
+        if (heaps)
+            sink(cpu.id);
+        if (!quiet) {
+            mutations++;
+            // a change: every waiter that had seen every change has not seen this one
+            if (heaps && seenAll.length > 0) {
+                for (const i of seenAll)
+                    refresh(i);
+                seenAll.length = 0;
+            }
+        }
+        cpu.checkedAt = waiting && again ? mutations : -1;
+        // (its own place in the sets waits until after the skip: the skip's bound is another CPU)
+        if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
+            const waitsAgain = waiting && again;
+            // The CPU that bounds the skip: the one furthest behind of those that can act.
+            // An idle CPU with nothing pending cannot; with waitsAgain, neither can another
+            // waiter that has seen every change, is not interruptible and has nothing pending
+            // (else waiters behind a stalled lock holder leapfrog each other a spin at a time).
+            // A deadlock: every CPU that could act is a busy-wait that has seen every change.
+            let next = Infinity;
+            let stuck = waitsAgain;
+            if (heaps) {
+                const bound = (waitsAgain ? unseen : canAct).topBut(cpu.id);
+                if (bound >= 0) {
+                    next = cpus[bound].clock;
+                    stuck = false;
+                }
+            }
+            else {
+                for (let i = 0; i < ncpus; i++) {
+                    const c = cpus[i];
+                    if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending()))
+                        continue;
+                    const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
+                    if (!seen)
+                        stuck = false;
+                    if ((!seen || !waitsAgain) && c.clock < next)
+                        next = c.clock;
+                }
+            }
+            try {
+                if (stuck)
+                    cpu.spinUntil(cpu.spinSince + cpu.watchdogCycles + 1); // nothing can ever change: let the watchdog see it
+                // a waiter still waits at the end of the run: its skip stops there
+                else if (next !== Infinity)
+                    cpu.spinUntil(next < limitCycles ? next : limitCycles);
+            }
+            catch (e) {
+                if (!(e instanceof OopsHalt))
+                    throw e;
+                break;
+            }
+        }
+        // its clock moved on (the step, a stall, a skip): it sinks in the run queue and its sets
+        if (heaps) {
+            queue.advanced(cpu.id);
+            refresh(cpu.id);
+        }
+        h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
+        // one thread writes these words (and a signal handler between the awaits below): plain reads see them
+        if (ctl[M.STATE] !== RunState.RUN)
+            break;
+        if (ctl[M.DONE] === ncpus)
+            break;
+        if ((n & 4095) === 0) {
+            if (performance.now() > deadline) {
+                truncated = true;
+                break;
+            }
+            // let signal handlers run: Ctrl-C stops the machine like the wall-clock cap
+            if ((n & 65535) === 0)
+                await new Promise((r) => setImmediate(r));
+        }
+    }
+    for (const c of cpus)
+        c.dump();
+    return {
+        truncated,
+        hostSeconds: (performance.now() - t0) / 1000,
+        eventHash: (h >>> 0).toString(16).padStart(8, '0'),
+        internalError,
+        ...(policy ? { schedule: policy.summary() } : {}),
+    };
+}
+//# sourceMappingURL=deterministic.js.map

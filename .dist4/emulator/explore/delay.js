@@ -1,0 +1,124 @@
+// delay: KCSAN's way of making a race show (kernel/kcsan/core.c): at a random
+// one of a CPU's interesting accesses, stall the CPU before it and watch the
+// address; an access by another CPU to the same entry during the stall, one
+// of the two a write, is a conflict, recorded in the result. As KCSAN skips
+// KCSAN_SKIP_WATCH accesses between watchpoints (randomised) and delays for up
+// to KCSAN_UDELAY_TASK us (randomised), this policy skips a random number of
+// interesting accesses and stalls a random time. A CPU is held back at most
+// 1/(1+REST) of its time: after a stall of D it runs REST * D before the next.
+// Beyond KCSAN, a lockless walker's descent into the next table is a stall
+// candidate of its own (DELAY_DESCENT_ODDS): the family's races live there.
+import prand from 'pure-rand';
+import { EVENT_NAMES } from '../events.js';
+import { isAccess, WRITES } from './policy.js';
+/** interesting accesses skipped between two stalls of one CPU: uniform in [0, 2 * SKIP] */
+export const DELAY_SKIP = 50;
+/**
+ * A lockless walker (interrupts off) about to load from a page table other
+ * than the one it read last has just followed a pointer it read without a
+ * lock: the window between those two loads is where a table freed under the
+ * walker shows. One such descent in DELAY_DESCENT_ODDS stalls, whatever the
+ * skip count and the rest say (a walk has one or two of them).
+ */
+export const DELAY_DESCENT_ODDS = 2;
+/**
+ * A stall's length is log-uniform over [DELAY_MIN_US, DELAY_MAX_US]: the windows
+ * to stretch run from a few instructions to a munmap's whole zap (256 IPTEs,
+ * about 400 us on z13), and a log-uniform draw gives every scale the same chance.
+ * (KCSAN draws uniformly up to KCSAN_UDELAY_TASK, 80 us by default.)
+ */
+export const DELAY_MIN_US = 0.1;
+export const DELAY_MAX_US = 1000;
+/** after a stall of D a CPU runs at least REST * D cycles before the next */
+const REST = 3;
+const KEEP_CONFLICTS = 20;
+export function delayPolicy(seed) {
+    const g = prand.xoroshiro128plus((seed * 7_000_003 + 0xde1a) | 0);
+    let info;
+    let lnMin = 0;
+    let lnMax = 0;
+    let skip = [];
+    let restUntil = [];
+    let lastTable = [];
+    let watches = [];
+    let seen = 0;
+    let decisions = 0;
+    let stallCycles = 0;
+    let conflicts = 0;
+    const first = [];
+    const draw = (lo, hi) => prand.unsafeUniformIntDistribution(lo, hi, g);
+    const length = () => Math.round(Math.exp(lnMin + (lnMax - lnMin) * (draw(0, 0x3fffffff) / 0x40000000)));
+    return {
+        name: 'delay',
+        cause: 'delay',
+        begin(x) {
+            info = x;
+            lnMin = Math.log(DELAY_MIN_US * x.ghz * 1000);
+            lnMax = Math.log(DELAY_MAX_US * x.ghz * 1000);
+            skip = Array.from({ length: x.ncpus }, () => draw(0, 2 * DELAY_SKIP));
+            restUntil = new Array(x.ncpus).fill(0);
+            lastTable = new Array(x.ncpus).fill(-1);
+            watches = [];
+            seen = 0;
+            decisions = 0;
+            stallCycles = 0;
+            conflicts = 0;
+            first.length = 0;
+        },
+        decide(cpu, index) {
+            seen = index + 1;
+            const id = cpu.id;
+            let cycles = 0;
+            if (!cpu.irqOn && info.tableEntry(cpu.lastArg)) {
+                // a lockless walker about to load from a table other than its last one: it descends
+                const frame = Math.floor(cpu.lastArg / info.pageBytes);
+                const descends = lastTable[id] >= 0 && lastTable[id] !== frame;
+                lastTable[id] = frame;
+                if (descends && draw(0, DELAY_DESCENT_ODDS - 1) === 0)
+                    cycles = length();
+            }
+            if (cycles === 0) {
+                if (cpu.clock < restUntil[id] || skip[id]-- > 0)
+                    return 0;
+                skip[id] = draw(0, 2 * DELAY_SKIP);
+                cycles = length();
+                restUntil[id] = cpu.clock + cycles * (1 + REST);
+            }
+            decisions++;
+            stallCycles += cycles;
+            if (isAccess(cpu.lastKind))
+                watches.push({ cpu: id, entry: Math.floor(cpu.lastArg / 8), kind: cpu.lastKind, from: cpu.clock, until: cpu.clock + cycles });
+            return cycles;
+        },
+        observe(cpu) {
+            if (cpu.irqOn)
+                lastTable[cpu.id] = -1;
+            if (watches.length === 0)
+                return;
+            const at = cpu.executed;
+            const k = cpu.doneKind;
+            let keep = 0;
+            for (const w of watches) {
+                if (w.until < at)
+                    continue; // this CPU is the furthest behind: no one can touch it within the stall any more
+                watches[keep++] = w;
+                if (w.cpu === cpu.id || !isAccess(k) || at < w.from || Math.floor(cpu.doneArg / 8) !== w.entry)
+                    continue;
+                if (WRITES[k] !== 1 && WRITES[w.kind] !== 1)
+                    continue;
+                conflicts++;
+                if (first.length < KEEP_CONFLICTS) {
+                    first.push({
+                        cpu: w.cpu, access: EVENT_NAMES[w.kind], address: `0x${(w.entry * 8).toString(16)}`,
+                        by: cpu.id, byAccess: EVENT_NAMES[k], clock: at,
+                    });
+                }
+            }
+            watches.length = keep;
+        },
+        summary: () => ({
+            policy: 'delay', interestingSteps: seen, decisions, stallCycles, conflicts: { count: conflicts, first: [...first] },
+        }),
+    };
+}
+//# sourceMappingURL=delay.js.map

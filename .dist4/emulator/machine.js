@@ -1,0 +1,135 @@
+// The machine's shared state: one SharedArrayBuffer carved into named regions.
+// Every thread (main, each CPU worker) builds a Machine over the same buffer.
+import { allocate, attach } from './layout.js';
+import { EVENT_COUNT } from './events.js';
+import { lineSpace } from './kaddr.js';
+export { C, CLOCK_SHIFT, CPU_STRIDE } from './cpu_words.js';
+import { CPU_STRIDE } from './cpu_words.js';
+/** Machine control words. */
+export const M = {
+    STATE: 0, // RUN_STATE
+    START: 1, // 1 when workers may start
+    READY: 2, // workers attached
+    CLOCK_SEQ: 4, // bumped on stop to wake sleepers
+    OOPS_CPU: 5, // first CPU to oops, -1 for none
+    DONE: 6, // CPUs whose program ended
+    OOPS_LEN: 7, // bytes of oops text
+    SAMPLES: 8, // samples recorded
+};
+export const CONTROL_WORDS = 16;
+export const RunState = { RUN: 0, STOP: 1, HALT: 2 };
+/** Per-CPU statistics kept as float64 (written by the CPU's own thread). */
+export const STAT_NAMES = [
+    'steps', 'clock', 'ipisSent', 'ipisTaken', 'irqOffCycles', 'spinCycles', 'handlerCycles',
+    'tlbHits', 'tlbMisses', 'loops', 'stallCycles', 'lineTransfers', 'stealCycles', 'delayCycles', 'ticks',
+];
+export const S = Object.fromEntries(STAT_NAMES.map((n, i) => [n, i]));
+export const STAT_STRIDE = 16;
+/** Flight recorder: the last RING_SIZE events of each CPU as (clock, kind, arg). */
+export const RING_SIZE = 64;
+export const RING_FIELDS = 3;
+/** TLB: TLB_ENTRIES entries per CPU of TLB_FIELDS words (see arch/tlb.ts). */
+export const TLB_ENTRIES = 64;
+export const TLB_FIELDS = 5;
+export const TLB_LARGE = 16;
+/**
+ * smp_call_function data, CSD_FIELDS words each: per sending CPU, one csd per
+ * target (cfd_data) plus csd_data and csd_stack of smp_call_function_single.
+ */
+export const CSD_FIELDS = 4;
+export const csdSlots = (ncpus) => ncpus + 2;
+/** Text a CPU leaves at the end of a run (call trace, state) for reports. */
+export const DUMP_BYTES = 2048;
+export const OOPS_BYTES = 16384;
+/** Words for the kernel's own scalars (mm, locks) and for workload setup. */
+export const KERNEL_WORDS = 4096;
+export const SCRATCH_SLOTS = 256;
+export const SAMPLE_SLOTS = 8192;
+/** frames of 2^pageShift bytes (the arch's base page) in the machine's memory */
+const frames = (cfg, pageShift) => (cfg.memMiB * 1024 * 1024) / 2 ** pageShift;
+/** the smallest huge-page order of any arch (s390 1 MiB of 4 KiB, ppc64 16 MiB of 64 KiB: order 8) sizes the allocator's block arrays */
+export const MIN_BLOCK_ORDER = 8;
+export const BLOCK_META = 4;
+export function machineLayout(cfg, shape) {
+    const n = cfg.cpus;
+    const nf = frames(cfg, shape.pageShift);
+    return {
+        control: { kind: 'i32', length: CONTROL_WORDS },
+        cpu: { kind: 'i32', length: n * CPU_STRIDE },
+        stats: { kind: 'f64', length: n * STAT_STRIDE },
+        ring: { kind: 'f64', length: n * RING_SIZE * RING_FIELDS },
+        tlb: { kind: 'i32', length: n * (TLB_ENTRIES + TLB_LARGE) * TLB_FIELDS },
+        csd: { kind: 'i32', length: n * csdSlots(n) * CSD_FIELDS },
+        kernel: { kind: 'i32', length: KERNEL_WORDS },
+        // float64 facts a workload records for its report (clocks, outcomes)
+        scratch: { kind: 'f64', length: SCRATCH_SLOTS },
+        // measurements a workload collects (latencies), count in control word SAMPLES
+        samples: { kind: 'f64', length: SAMPLE_SLOTS },
+        dump: { kind: 'u8', length: n * DUMP_BYTES },
+        oops: { kind: 'u8', length: OOPS_BYTES },
+        // struct page per frame, as large as the kernel says
+        pages: { kind: 'i32', length: nf * shape.pageWords },
+        // page allocator: per huge block metadata and free-frame stacks (kernel-sim/page_alloc.ts)
+        blockMeta: { kind: 'i32', length: (nf >> MIN_BLOCK_ORDER) * BLOCK_META },
+        blockStack: { kind: 'i32', length: nf },
+        freeBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
+        partialBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
+        // per cache line: last writer + 1, and a bitmask of CPUs holding it (emulator/kaddr.ts)
+        lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, shape.lineShift) * 2 },
+        // cycles per event kind, per CPU
+        kindCycles: { kind: 'f64', length: n * EVENT_COUNT },
+        // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)
+        mem: { kind: 'i32', length: (cfg.memMiB * 1024 * 1024) / 4 },
+    };
+}
+export class Machine {
+    cfg;
+    buffer;
+    v;
+    ncpus;
+    frames;
+    lineShift;
+    pageShift;
+    constructor(cfg, buffer, views, shape) {
+        this.cfg = cfg;
+        this.buffer = buffer;
+        this.v = views;
+        this.ncpus = cfg.cpus;
+        this.lineShift = shape.lineShift;
+        this.pageShift = shape.pageShift;
+        this.frames = frames(cfg, shape.pageShift);
+    }
+    static create(cfg, shape) {
+        const { buffer, views } = allocate(machineLayout(cfg, shape));
+        const m = new Machine(cfg, buffer, views, shape);
+        Atomics.store(views.control, M.OOPS_CPU, -1);
+        return m;
+    }
+    static attach(cfg, buffer, shape) {
+        return new Machine(cfg, buffer, attach(machineLayout(cfg, shape), buffer), shape);
+    }
+    state() { return Atomics.load(this.v.control, M.STATE); }
+    /** Stops every CPU at its next step; HALT (an oops) wins over STOP. */
+    requestStop(state) {
+        Atomics.compareExchange(this.v.control, M.STATE, RunState.RUN, state);
+        if (state === RunState.HALT)
+            Atomics.store(this.v.control, M.STATE, RunState.HALT);
+        Atomics.add(this.v.control, M.CLOCK_SEQ, 1);
+        Atomics.notify(this.v.control, M.CLOCK_SEQ);
+        Atomics.notify(this.v.control, M.START);
+    }
+    stat(cpu, s) { return this.v.stats[cpu * STAT_STRIDE + S[s]]; }
+    readText(region, offset, max) {
+        const bytes = region.subarray(offset, offset + max);
+        let end = bytes.indexOf(0);
+        if (end < 0)
+            end = bytes.length;
+        return new TextDecoder().decode(bytes.slice(0, end));
+    }
+    writeText(region, offset, max, text) {
+        const enc = new TextEncoder().encode(text).subarray(0, max - 1);
+        region.set(enc, offset);
+        region[offset + enc.length] = 0;
+    }
+}
+//# sourceMappingURL=machine.js.map

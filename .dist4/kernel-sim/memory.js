@@ -1,0 +1,234 @@
+import { Ev } from '../emulator/events.js';
+import { loadEntry, storeEntry } from '../emulator/physmem.js';
+import { do_huge_pmd_anonymous_page, split_huge_pmd, VM_FAULT_FALLBACK, zap_huge_pmd } from './huge_memory.js';
+import { K } from './kernel_words.js';
+import { page_add_new_anon_rmap, page_remove_rmap, put_page } from './mm.js';
+import { Owner } from './mm_types.js';
+import { alloc_pages } from './page_alloc.js';
+import { pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
+import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
+import { count_vm_event } from './vmstat.js';
+export const VM_FAULT_OOM = 0x0001;
+/** handle_mm_fault for an anonymous, THP-enabled VMA; the caller holds mmap_sem for read. */
+export function* handle_mm_fault(cpu, k, va, _write) {
+    cpu.enter('handle_mm_fault');
+    count_vm_event(cpu.machine, 'pgfault');
+    const m = cpu.machine;
+    const pt = k.arch.pt;
+    const pmdp = k.pmdp(va);
+    for (;;) {
+        yield cpu.ev(Ev.load, pmdp);
+        const pmd = loadEntry(m, pmdp);
+        if (pt.pmd_none(pmd)) {
+            const ret = yield* do_huge_pmd_anonymous_page(cpu, k, pmdp);
+            if (!(ret & VM_FAULT_FALLBACK)) {
+                cpu.leave();
+                return ret;
+            }
+            if (!(yield* __pte_alloc(cpu, k, pmdp))) {
+                cpu.leave();
+                return VM_FAULT_OOM;
+            }
+            continue;
+        }
+        if (pt.pmd_trans_huge(pmd)) {
+            // v4.4: wait_split_huge_page; the huge mapping is otherwise already writable
+            if (pt.pmd_trans_splitting(pmd)) {
+                yield cpu.ev(Ev.spin, pmdp);
+                continue;
+            }
+            // huge_pmd_set_accessed (v4.5 mm/huge_memory.c) takes the pmd lock and checks
+            // pmd_same: a fault on a pmd being split waits for the split to finish
+            yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+            yield cpu.ev(Ev.load, pmdp);
+            const same = loadEntry(m, pmdp) === pmd;
+            yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+            if (!same)
+                continue;
+            cpu.leave();
+            return 0;
+        }
+        const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
+        yield cpu.ev(Ev.load, ptep);
+        const ret = pt.pte_none(loadEntry(m, ptep)) ? yield* do_anonymous_page(cpu, k, pmdp, ptep) : 0;
+        cpu.leave();
+        return ret;
+    }
+}
+/** __pte_alloc: a page table for an empty pmd, unless another CPU put one there first. */
+function* __pte_alloc(cpu, k, pmdp) {
+    const table = yield* pte_alloc_one(cpu, k);
+    if (table < 0)
+        return false;
+    yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+    yield cpu.ev(Ev.load, pmdp);
+    let spare = table;
+    if (k.arch.pt.pmd_none(loadEntry(cpu.machine, pmdp))) {
+        yield cpu.ev(Ev.pte_store, pmdp);
+        storeEntry(cpu.machine, pmdp, k.arch.pt.pmd_populate(table));
+        spare = -1;
+    }
+    yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    if (spare >= 0)
+        yield* pte_free(cpu, spare);
+    return true;
+}
+/** do_anonymous_page: a zeroed page under an empty pte. */
+function* do_anonymous_page(cpu, k, pmdp, ptep) {
+    cpu.enter('do_anonymous_page');
+    const m = cpu.machine;
+    const pfn = yield* alloc_pages(cpu, 0, Owner.ANON);
+    if (pfn < 0) {
+        cpu.leave();
+        return VM_FAULT_OOM;
+    }
+    yield cpu.ev(Ev.work, pfn, 64); // clear_user_highpage
+    const ptl = pte_lockptr(k, pmdp);
+    yield* spin_lock(cpu, ptl);
+    yield cpu.ev(Ev.load, ptep);
+    // the pmd may have been torn down or re-made huge meanwhile: recheck it as pte_offset_map_lock's caller does
+    const pmd = loadEntry(m, pmdp);
+    const same = !k.arch.pt.pmd_none(pmd) && !k.arch.pt.pmd_trans_huge(pmd) && k.arch.pt.pmd_phys(pmd) === (ptep & ~(k.arch.pt.pteTableBytes - 1));
+    if (!same || !k.arch.pt.pte_none(loadEntry(m, ptep))) {
+        yield* spin_unlock(cpu, ptl);
+        yield* put_page(cpu, pfn);
+    }
+    else {
+        yield* page_add_new_anon_rmap(cpu, pfn, false);
+        yield cpu.ev(Ev.pte_store, ptep);
+        storeEntry(m, ptep, k.arch.pt.mk_pte(k.physOf(pfn), true)); // the VMA is writable: no zero-page mapping for reads
+        yield* spin_unlock(cpu, ptl);
+    }
+    cpu.leave();
+    return 0;
+}
+/** zap_pte_range over [start, end) inside one pmd that points to a page table. */
+function* zap_pte_range(cpu, k, pmdp, start, end) {
+    cpu.enter('zap_pte_range');
+    const m = cpu.machine;
+    const pt = k.arch.pt;
+    const ptl = pte_lockptr(k, pmdp);
+    yield* spin_lock(cpu, ptl);
+    const pmd = loadEntry(m, pmdp);
+    const freed = [];
+    if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+        for (let va = start; va < end; va += k.pageSize) {
+            const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
+            yield cpu.ev(Ev.load, ptep);
+            const pte = loadEntry(m, ptep);
+            if (!pt.pte_present(pte))
+                continue;
+            yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
+            const pfn = k.pfnOf(pt.pte_phys(pte));
+            yield* page_remove_rmap(cpu, pfn, false);
+            freed.push(pfn);
+        }
+    }
+    yield* spin_unlock(cpu, ptl);
+    // tlb_finish_mmu: the TLB is flushed (s390: by each IPTE already) before the pages go
+    if (freed.length)
+        yield* k.arch.tlbFlushRange(cpu, k, start, end);
+    for (const pfn of freed)
+        yield* put_page(cpu, pfn);
+    cpu.leave();
+}
+/**
+ * zap_page_range for MADV_DONTNEED of [start, end) inside the THP area
+ * (mmap_sem held for read): a huge pmd wholly inside is zapped, one partly
+ * inside is split first, then its ptes are zapped.
+ */
+export function* madvise_dontneed(cpu, k, start, end) {
+    cpu.enter('madvise_dontneed');
+    count_vm_event(cpu.machine, 'madvise_dontneed');
+    yield* down_read(cpu, K.MMAP_SEM);
+    const hpage = 2 ** k.arch.hpageShift;
+    for (let addr = start; addr < end;) {
+        const haddr = addr - (addr % hpage);
+        const next = Math.min(haddr + hpage, end);
+        const pmdp = k.pmdp(addr);
+        yield cpu.ev(Ev.load, pmdp);
+        const pmd = loadEntry(cpu.machine, pmdp);
+        if (k.arch.pt.pmd_trans_huge(pmd)) {
+            if (addr === haddr && next === haddr + hpage) {
+                if (yield* zap_huge_pmd(cpu, k, pmdp, haddr)) {
+                    addr = next;
+                    continue;
+                }
+            }
+            else {
+                yield* split_huge_pmd(cpu, k, pmdp, addr);
+            }
+        }
+        yield* zap_pte_range(cpu, k, pmdp, addr, next);
+        addr = next;
+    }
+    yield* up_read(cpu, K.MMAP_SEM);
+    cpu.leave();
+}
+/**
+ * munmap + mmap of one huge-page slot (mmap_sem held for write): zap
+ * everything, then free_pgtables: clear the pmd, flush, and free the page
+ * table after a grace period, so the next touch can fault a THP again.
+ * With RCU table freeing the grace period is tlb_remove_table_one's: an IPI
+ * to every CPU, waited for, which no interrupts-off walker (fast_gup) can
+ * still be inside. (The batched call_rcu_sched path ends the same way for such
+ * a walker: its interrupts-off section is an RCU-sched read side.)
+ */
+export function* unmap_slot(cpu, k, haddr) {
+    cpu.enter('vm_munmap');
+    count_vm_event(cpu.machine, 'munmap');
+    const hpage = 2 ** k.arch.hpageShift;
+    yield* down_write(cpu, K.MMAP_SEM);
+    const pmdp = k.pmdp(haddr);
+    yield cpu.ev(Ev.load, pmdp);
+    const m = cpu.machine;
+    if (k.arch.pt.pmd_trans_huge(loadEntry(m, pmdp)))
+        yield* split_huge_pmd(cpu, k, pmdp, haddr);
+    yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + hpage);
+    // free_pgtables unlinks the anon_vma (rmap walkers hold its lock) before the
+    // table goes; here the walker (freeze_page) holds the table's lock, so the pmd is cleared under it
+    yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+    const ptl = pte_lockptr(k, pmdp);
+    yield* spin_lock(cpu, ptl);
+    const pmd = loadEntry(m, pmdp);
+    let table = -1;
+    if (!k.arch.pt.pmd_none(pmd) && !k.arch.pt.pmd_trans_huge(pmd)) {
+        table = k.arch.pt.pmd_phys(pmd);
+        yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr); // pmd_clear + the flush of free_pgtables
+    }
+    yield* spin_unlock(cpu, ptl);
+    yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    yield* up_write(cpu, K.MMAP_SEM);
+    if (table >= 0) {
+        if (k.variant.pgtableFree === 'rcu') {
+            cpu.enter('tlb_remove_table');
+            yield* k.smp.smp_call_function(cpu, 'do_nothing', 0, true); // tlb_remove_table_smp_sync
+            cpu.leave();
+        }
+        // 'after-flush': the flush above is all that stands between a walker and the free
+        yield* pte_free(cpu, table);
+    }
+    cpu.leave();
+}
+/** A user load or store at `va`: through the TLB, faulting the page in as needed. Returns the physical address. */
+export function* user_access(cpu, k, va, write, value = 0) {
+    for (let tries = 0;; tries++) {
+        cpu.enter(`user ${write ? 'store' : 'load'} 0x${va.toString(16)}`);
+        const phys = yield* k.arch.translate(cpu, k.pgd(), va, write);
+        cpu.leave();
+        if (phys >= 0) {
+            yield cpu.ev(write ? Ev.user_store : Ev.user_load, va);
+            if (write)
+                Atomics.store(cpu.machine.v.mem, phys >>> 2, value);
+            return phys;
+        }
+        if (tries > 1000)
+            cpu.oops('BUG', `user access to 0x${va.toString(16)} faults forever`);
+        yield* down_read(cpu, K.MMAP_SEM);
+        const ret = yield* handle_mm_fault(cpu, k, va, write);
+        yield* up_read(cpu, K.MMAP_SEM);
+        if (ret & VM_FAULT_OOM)
+            return -1;
+    }
+}
+//# sourceMappingURL=memory.js.map

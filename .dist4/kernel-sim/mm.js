@@ -1,0 +1,152 @@
+import { Ev } from '../emulator/events.js';
+import { K } from './kernel_words.js';
+import { compoundHead, dumpPage, P, PG_head, pw, pageAddr } from './mm_types.js';
+import { __free_pages } from './page_alloc.js';
+import { spin_lock, spin_unlock } from './spinlock.js';
+import { count_vm_event } from './vmstat.js';
+/** PG_deferred: the head is on the deferred split queue (v4.5 keeps a list_head in the third page). */
+export const PG_deferred = 1 << 4;
+function vmBugOnPage(cpu, cond, pfn, what) {
+    if (!cond)
+        return;
+    cpu.enter('VM_BUG_ON_PAGE');
+    cpu.oops('VM_BUG_ON_PAGE', `VM_BUG_ON_PAGE(${what})`, { page: dumpPage(cpu.machine, pfn), check: what });
+}
+export function page_count(cpu, pfn) {
+    return Atomics.load(cpu.machine.v.pages, pw(compoundHead(cpu.machine, pfn), P.COUNT));
+}
+export function isHead(cpu, pfn) {
+    return (Atomics.load(cpu.machine.v.pages, pw(pfn, P.FLAGS)) & PG_head) !== 0;
+}
+/** get_page: the reference goes to the compound head. */
+export function* get_page(cpu, pfn) {
+    const head = compoundHead(cpu.machine, pfn);
+    yield cpu.ev(Ev.atomic, pageAddr(head));
+    vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) <= 0');
+    Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), 1);
+}
+/** page_ref_add on the head without the speculative check (x86 get_head_page_multiple). */
+export function* get_head_page_multiple(cpu, head, nr) {
+    yield cpu.ev(Ev.atomic, pageAddr(head));
+    vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_count(page) <= 0');
+    Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), nr);
+}
+/** page_cache_add_speculative: add `nr` references unless the count is zero (the page is being freed). */
+export function* page_cache_add_speculative(cpu, pfn, nr) {
+    const pg = cpu.machine.v.pages;
+    yield cpu.ev(Ev.atomic, pageAddr(pfn));
+    for (;;) {
+        const c = Atomics.load(pg, pw(pfn, P.COUNT));
+        if (c === 0)
+            return false;
+        if (Atomics.compareExchange(pg, pw(pfn, P.COUNT), c, c + nr) === c)
+            break;
+    }
+    vmBugOnPage(cpu, compoundHead(cpu.machine, pfn) !== pfn, pfn, 'PageCompound(page) && page != compound_head(page)');
+    return true;
+}
+/**
+ * page_ref_freeze (include/linux/page_ref.h, v4.6+): the count goes from
+ * `count` to 0 in one atomic step, or not at all; while it is 0 every
+ * speculative reference fails.
+ */
+export function* page_ref_freeze(cpu, pfn, count) {
+    yield cpu.ev(Ev.atomic, pageAddr(pfn));
+    return Atomics.compareExchange(cpu.machine.v.pages, pw(pfn, P.COUNT), count, 0) === count;
+}
+/** page_ref_unfreeze: the frozen count is set back. */
+export function* page_ref_unfreeze(cpu, pfn, count) {
+    yield cpu.ev(Ev.atomic, pageAddr(pfn));
+    Atomics.store(cpu.machine.v.pages, pw(pfn, P.COUNT), count);
+}
+/** put_page: drop a reference of the compound head; the last one frees it. */
+export function* put_page(cpu, pfn) {
+    const m = cpu.machine;
+    const head = compoundHead(m, pfn);
+    yield cpu.ev(Ev.atomic, pageAddr(head));
+    // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0, page)
+    vmBugOnPage(cpu, Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_ref_count(page) == 0');
+    if (Atomics.sub(m.v.pages, pw(head, P.COUNT), 1) !== 1)
+        return;
+    cpu.enter('__put_page');
+    if (isHead(cpu, head)) {
+        // __put_compound_page -> free_transhuge_page: off the deferred queue, then the whole order
+        yield* deferred_split_remove(cpu, head);
+        yield* __free_pages(cpu, head, Atomics.load(m.v.pages, pw(head, P.ORDER)));
+    }
+    else {
+        yield* __free_pages(cpu, head, 0);
+    }
+    cpu.leave();
+}
+/** compound_mapcount + every subpage's _mapcount + 1, less the double-map bias (total_mapcount, v4.5). */
+export function total_mapcount(cpu, head, nr) {
+    const pg = cpu.machine.v.pages;
+    let ret = Atomics.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) + 1;
+    for (let i = 0; i < nr; i++)
+        ret += Atomics.load(pg, pw(head + i, P.MAPCOUNT)) + 1;
+    return ret;
+}
+/** page_add_new_anon_rmap: a fresh page's first mapping (compound: the PMD map). */
+export function* page_add_new_anon_rmap(cpu, pfn, compound) {
+    yield cpu.ev(Ev.store, pageAddr(pfn));
+    Atomics.store(cpu.machine.v.pages, pw(pfn, compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT), 0);
+}
+export function* page_add_anon_rmap(cpu, pfn) {
+    yield cpu.ev(Ev.atomic, pageAddr(pfn));
+    Atomics.add(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT), 1);
+}
+/**
+ * page_remove_rmap(page, compound). A subpage of a THP that loses its last pte
+ * puts the THP on the deferred split queue (deferred_split_huge_page).
+ */
+export function* page_remove_rmap(cpu, pfn, compound) {
+    const pg = cpu.machine.v.pages;
+    yield cpu.ev(Ev.atomic, pageAddr(pfn));
+    const field = compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT;
+    const now = Atomics.sub(pg, pw(pfn, field), 1) - 1;
+    vmBugOnPage(cpu, now < -1, pfn, compound ? 'compound_mapcount(page) < 0' : 'page_mapcount(page) < 0');
+    const head = compoundHead(cpu.machine, pfn);
+    if (!compound && now === -1 && head !== pfn)
+        yield* deferred_split_huge_page(cpu, head);
+}
+// --- the deferred split queue (mm/huge_memory.c, v4.5): heads waiting for split_huge_page
+export function* deferred_split_huge_page(cpu, head) {
+    const m = cpu.machine;
+    const kw = m.v.kernel;
+    yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
+    if ((Atomics.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0) {
+        const n = Atomics.load(kw, K.SPLIT_QUEUE_LEN);
+        if (n < 256) {
+            kw[K.SPLIT_QUEUE + n] = head;
+            Atomics.store(kw, K.SPLIT_QUEUE_LEN, n + 1);
+            Atomics.or(m.v.pages, pw(head, P.FLAGS), PG_deferred);
+            count_vm_event(m, 'thp_deferred_split_page');
+        }
+    }
+    yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
+}
+/** free_transhuge_page's list_del, under split_queue_lock. */
+export function* deferred_split_remove(cpu, head) {
+    const m = cpu.machine;
+    if ((Atomics.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0)
+        return;
+    yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
+    dequeue(cpu, head);
+    yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
+}
+/** Takes `head` off the queue; the caller holds split_queue_lock. */
+export function dequeue(cpu, head) {
+    const m = cpu.machine;
+    const kw = m.v.kernel;
+    const n = Atomics.load(kw, K.SPLIT_QUEUE_LEN);
+    for (let i = 0; i < n; i++) {
+        if (kw[K.SPLIT_QUEUE + i] === head) {
+            kw[K.SPLIT_QUEUE + i] = kw[K.SPLIT_QUEUE + n - 1];
+            Atomics.store(kw, K.SPLIT_QUEUE_LEN, n - 1);
+            break;
+        }
+    }
+    Atomics.and(m.v.pages, pw(head, P.FLAGS), ~PG_deferred);
+}
+//# sourceMappingURL=mm.js.map

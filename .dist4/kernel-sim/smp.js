@@ -1,0 +1,208 @@
+import { Ev } from '../emulator/events.js';
+import { csdAddr, percpuAddr } from '../emulator/kaddr.js';
+import { C, CPU_STRIDE, CSD_FIELDS, csdSlots } from '../emulator/machine.js';
+// struct call_single_data, as words
+const FLAGS = 0;
+const FUNC = 1;
+const INFO = 2;
+const NEXT = 3; // llist next: csd id + 1, 0 = end
+const CSD_FLAG_LOCK = 0x01;
+const CSD_FLAG_SYNCHRONOUS = 0x02;
+/**
+ * Every function an IPI may run, by a stable index shared by all threads
+ * (the csd's func pointer). Modules register the body under these names.
+ */
+export const SMP_FUNCS = [
+    'do_nothing', // kernel/smp.c: kick_all_cpus_sync()'s callback
+    'flush_tlb_func', // arch/x86/mm/tlb.c
+    'pmdp_splitting_flush_sync', // arch/s390/mm/pgtable.c (v4.4)
+    'test_func', // for litmus workloads: stores info to a kernel word
+];
+export class Smp {
+    m;
+    arch;
+    funcs = [];
+    csd;
+    cpuWords;
+    slots;
+    online;
+    constructor(m, arch) {
+        this.m = m;
+        this.arch = arch;
+        this.csd = m.v.csd;
+        this.cpuWords = m.v.cpu;
+        this.slots = csdSlots(m.ncpus);
+        this.online = Array.from({ length: m.ncpus }, (_, i) => i);
+        this.register('do_nothing', function* () { });
+    }
+    register(name, fn) {
+        const id = SMP_FUNCS.indexOf(name);
+        if (id < 0)
+            throw new Error(`smp function '${name}' is not in SMP_FUNCS`);
+        this.funcs[id] = fn;
+    }
+    funcId(name) {
+        const id = SMP_FUNCS.indexOf(name);
+        if (id < 0 || !this.funcs[id])
+            throw new Error(`smp function '${name}' is not registered`);
+        return id;
+    }
+    /** per_cpu_ptr(cfd->csd, target) of CPU `owner`; slot ncpus is csd_data, ncpus+1 csd_stack. */
+    csdAddr(owner, slot) {
+        return (owner * this.slots + slot) * CSD_FIELDS;
+    }
+    // csd_lock_wait: while (smp_load_acquire(&csd->flags) & CSD_FLAG_LOCK) cpu_relax();
+    *csd_lock_wait(cpu, csd) {
+        cpu.enter('csd_lock_wait');
+        for (;;) {
+            yield cpu.ev(Ev.csd_wait, csdAddr(csd));
+            if ((Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) === 0)
+                break;
+        }
+        cpu.leave();
+    }
+    *csd_lock(cpu, csd) {
+        yield* this.csd_lock_wait(cpu, csd);
+        yield cpu.ev(Ev.store, csdAddr(csd));
+        Atomics.or(this.csd, csd + FLAGS, CSD_FLAG_LOCK);
+    }
+    *csd_unlock(cpu, csd) {
+        yield cpu.ev(Ev.store, csdAddr(csd));
+        Atomics.store(this.csd, csd + FLAGS, 0);
+    }
+    /** llist_add to the target's call_single_queue; true when the list was empty. */
+    *llist_add(cpu, csd, target) {
+        const head = target * CPU_STRIDE + C.CSQ_HEAD;
+        for (;;) {
+            yield cpu.ev(Ev.atomic, percpuAddr(target, C.CSQ_HEAD));
+            const first = Atomics.load(this.cpuWords, head);
+            this.csd[csd + NEXT] = first;
+            if (Atomics.compareExchange(this.cpuWords, head, first, csd / CSD_FIELDS + 1) === first)
+                return first === 0;
+        }
+    }
+    *generic_exec_single(cpu, target, csd, func, info) {
+        if (target === cpu.id) {
+            // a call to the local CPU runs right here, interrupts off
+            yield* this.csd_unlock(cpu, csd);
+            const was = cpu.irqOn;
+            yield cpu.ev(Ev.irq_disable);
+            cpu.irqDisable();
+            yield* this.funcs[func](cpu, info);
+            yield cpu.ev(was ? Ev.irq_enable : Ev.irq_disable);
+            if (was)
+                cpu.irqEnable();
+            return 0;
+        }
+        if (target < 0 || target >= this.m.ncpus) {
+            yield* this.csd_unlock(cpu, csd);
+            return -6; // -ENXIO
+        }
+        yield cpu.ev(Ev.store, csdAddr(csd));
+        this.csd[csd + FUNC] = func;
+        this.csd[csd + INFO] = info;
+        if (yield* this.llist_add(cpu, csd, target)) {
+            yield* this.arch.sendCallFunctionSingleIpi(cpu, target);
+            cpu.ipisSent++;
+        }
+        return 0;
+    }
+    /** smp_call_function_single(cpu, func, info, wait) */
+    *smp_call_function_single(cpu, target, func, info, wait) {
+        cpu.enter('smp_call_function_single');
+        this.warnIrqsDisabled(cpu);
+        let csd;
+        if (wait) {
+            // the on-stack csd, born locked and synchronous
+            csd = this.csdAddr(cpu.id, this.m.ncpus + 1);
+            this.csd[csd + FLAGS] = CSD_FLAG_LOCK | CSD_FLAG_SYNCHRONOUS;
+        }
+        else {
+            csd = this.csdAddr(cpu.id, this.m.ncpus);
+            yield* this.csd_lock(cpu, csd);
+        }
+        const err = yield* this.generic_exec_single(cpu, target, csd, this.funcId(func), info);
+        if (wait)
+            yield* this.csd_lock_wait(cpu, csd);
+        cpu.leave();
+        return err;
+    }
+    /** smp_call_function_many(mask, func, info, wait): every CPU in `mask` but the caller. */
+    *smp_call_function_many(cpu, mask, func, info, wait) {
+        cpu.enter('smp_call_function_many');
+        this.warnIrqsDisabled(cpu);
+        const targets = mask.filter((c) => c !== cpu.id && c >= 0 && c < this.m.ncpus);
+        if (targets.length === 0)
+            return cpu.leave();
+        const fid = this.funcId(func);
+        if (targets.length === 1) {
+            yield* this.smp_call_function_single(cpu, targets[0], func, info, wait);
+            return cpu.leave();
+        }
+        for (const t of targets) {
+            const csd = this.csdAddr(cpu.id, t);
+            yield* this.csd_lock(cpu, csd);
+            if (wait)
+                Atomics.or(this.csd, csd + FLAGS, CSD_FLAG_SYNCHRONOUS);
+            this.csd[csd + FUNC] = fid;
+            this.csd[csd + INFO] = info;
+            yield* this.llist_add(cpu, csd, t); // v4.5 ignores the result: every target gets an IPI
+        }
+        yield* this.arch.sendCallFunctionIpi(cpu, targets);
+        cpu.ipisSent += targets.length;
+        if (wait)
+            for (const t of targets)
+                yield* this.csd_lock_wait(cpu, this.csdAddr(cpu.id, t));
+        cpu.leave();
+    }
+    /** smp_call_function(func, info, wait): all online CPUs but this one. */
+    *smp_call_function(cpu, func, info, wait) {
+        yield* this.smp_call_function_many(cpu, this.online, func, info, wait);
+    }
+    /**
+     * kick_all_cpus_sync(): returns once every other CPU has taken the IPI, so
+     * none can still be inside an interrupts-off section it was in before.
+     */
+    *kick_all_cpus_sync(cpu) {
+        cpu.enter('kick_all_cpus_sync');
+        yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD)); // smp_mb()
+        yield* this.smp_call_function(cpu, 'do_nothing', 0, true);
+        cpu.leave();
+    }
+    /** flush_smp_call_function_queue, run by the arch's IPI handler with interrupts off. */
+    *flush_smp_call_function_queue(cpu) {
+        cpu.enter('flush_smp_call_function_queue');
+        const head = cpu.id * CPU_STRIDE + C.CSQ_HEAD;
+        yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD));
+        let entry = Atomics.exchange(this.cpuWords, head, 0); // llist_del_all
+        const list = [];
+        while (entry !== 0) {
+            const csd = (entry - 1) * CSD_FIELDS;
+            list.push(csd);
+            entry = this.csd[csd + NEXT];
+        }
+        list.reverse(); // llist_reverse_order: oldest first
+        for (const csd of list) {
+            yield cpu.ev(Ev.load, csdAddr(csd));
+            const func = this.funcs[this.csd[csd + FUNC]];
+            const info = this.csd[csd + INFO];
+            if (Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_SYNCHRONOUS) {
+                yield* func(cpu, info);
+                yield* this.csd_unlock(cpu, csd);
+            }
+            else {
+                yield* this.csd_unlock(cpu, csd);
+                yield* func(cpu, info);
+            }
+        }
+        cpu.leave();
+    }
+    // WARN_ON_ONCE(cpu_online(this_cpu) && irqs_disabled() ...): calling with
+    // interrupts off can deadlock against a CPU doing the same; counted, not fatal.
+    warnings = 0;
+    warnIrqsDisabled(cpu) {
+        if (!cpu.irqOn)
+            this.warnings++;
+    }
+}
+//# sourceMappingURL=smp.js.map

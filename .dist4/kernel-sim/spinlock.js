@@ -1,0 +1,76 @@
+import { Ev } from '../emulator/events.js';
+import { kwordAddr } from '../emulator/kaddr.js';
+import { K } from './kernel_words.js';
+/**
+ * spin_lock. The arch says which lock it has (Arch.spinlock, copied to a
+ * kernel word at boot): a compare-and-swap lock whose word holds the owner's
+ * CPU number + 1 (s390, ppc64 of v4.5: whoever swaps first wins), or a lock
+ * that serves waiters in arrival order (x86 qspinlock, arm64 ticket lock of
+ * v4.5), modelled as a ticket lock: next ticket in the high half, owner in the low.
+ */
+export function* spin_lock(cpu, word) {
+    const kw = cpu.machine.v.kernel;
+    if (kw[K.SPINLOCK_QUEUED] === 1) {
+        yield cpu.ev(Ev.atomic, kwordAddr(word));
+        const ticket = (Atomics.add(kw, word, 0x10000) >>> 16) & 0xffff;
+        if ((Atomics.load(kw, word) & 0xffff) === ticket)
+            return;
+        cpu.enter('spin_lock');
+        while ((Atomics.load(kw, word) & 0xffff) !== ticket)
+            yield cpu.ev(Ev.spin, kwordAddr(word));
+        cpu.leave();
+        return;
+    }
+    for (;;) {
+        yield cpu.ev(Ev.atomic, kwordAddr(word));
+        if (Atomics.compareExchange(kw, word, 0, cpu.id + 1) === 0)
+            return;
+        cpu.enter('spin_lock');
+        while (Atomics.load(kw, word) !== 0)
+            yield cpu.ev(Ev.spin, kwordAddr(word));
+        cpu.leave();
+    }
+}
+export function* spin_unlock(cpu, word) {
+    const kw = cpu.machine.v.kernel;
+    yield cpu.ev(Ev.store, kwordAddr(word));
+    if (kw[K.SPINLOCK_QUEUED] !== 1) {
+        Atomics.store(kw, word, 0);
+        return;
+    }
+    // only the owner moves the low half; waiters add to the high half meanwhile
+    for (;;) {
+        const v = Atomics.load(kw, word);
+        if (Atomics.compareExchange(kw, word, v, (v & ~0xffff) | ((v + 1) & 0xffff)) === v)
+            return;
+    }
+}
+// rw_semaphore: >0 readers, -1 a writer. Sleeping is modelled as spinning.
+export function* down_read(cpu, word) {
+    const kw = cpu.machine.v.kernel;
+    for (;;) {
+        yield cpu.ev(Ev.atomic, kwordAddr(word));
+        const v = Atomics.load(kw, word);
+        if (v >= 0 && Atomics.compareExchange(kw, word, v, v + 1) === v)
+            return;
+        yield cpu.ev(Ev.spin, kwordAddr(word));
+    }
+}
+export function* up_read(cpu, word) {
+    yield cpu.ev(Ev.atomic, kwordAddr(word));
+    Atomics.sub(cpu.machine.v.kernel, word, 1);
+}
+export function* down_write(cpu, word) {
+    const kw = cpu.machine.v.kernel;
+    for (;;) {
+        yield cpu.ev(Ev.atomic, kwordAddr(word));
+        if (Atomics.compareExchange(kw, word, 0, -1) === 0)
+            return;
+        yield cpu.ev(Ev.spin, kwordAddr(word));
+    }
+}
+export function* up_write(cpu, word) {
+    yield cpu.ev(Ev.store, kwordAddr(word));
+    Atomics.store(cpu.machine.v.kernel, word, 0);
+}
+//# sourceMappingURL=spinlock.js.map

@@ -1,0 +1,73 @@
+// The command line: bad input is named and refused with exit 2 and no output;
+// the acceptance run of the parallel driver stays live with 8 CPUs.
+import t from 'tap';
+import { cli } from './helpers.js';
+const bad = [
+    [['--arch', 'sparc'], /--arch: 'sparc' is not allowed; choose one of: s390, x86/],
+    [['--cpus', '0'], /--cpus: must be an integer from 1 to 256, got 0/],
+    [['--cpus', 'many'], /--cpus: 'many' is not a number/],
+    [['--duration', '-1'], /--duration: must be a number greater than 0/],
+    [['--driver', 'fast'], /--driver: 'fast' is not allowed; choose one of: parallel, deterministic/],
+    [['--slack', '-5'], /--slack: must be 'inf' or an integer/],
+    [['--workload', 'nope'], /--workload: 'nope' is not allowed/],
+    [['--machine', 'haswell-ep'], /--machine: 'haswell-ep' is not allowed; choose one of: z13/],
+    [['--param', 'nosuch=1'], /--param: workload ipi-storm has no parameter 'nosuch'/],
+    [['--param', 'kickPercent=101'], /--param kickPercent: must be an integer from 0 to 100/],
+    [['--sim-ms', '0'], /--sim-ms: must be a number greater than 0/],
+    [['--workers', '0'], /--workers: must be an integer from 1 to \d+, got 0/],
+    [['--workers', '2', '--driver', 'deterministic'], /--workers: needs --driver parallel/],
+    [['--bogus'], /Unknown argument: bogus/],
+];
+for (const [args, msg] of bad) {
+    t.test(`bad input ${args.join(' ')}: exit 2, named, nothing written`, async (t) => {
+        const r = cli(['run', '--workload', 'ipi-storm', '--duration', '1', ...args, '--json']);
+        t.equal(r.status, 2);
+        t.match(r.stderr, msg);
+        t.equal(r.stdout, '');
+    });
+}
+t.test('a command must be named', async (t) => {
+    const r = cli([]);
+    t.equal(r.status, 2);
+    t.match(r.stderr, /name a command/);
+});
+t.test('list shows workloads, machines and kernels', async (t) => {
+    const r = cli(['list', '--json']);
+    t.equal(r.status, 0);
+    const d = JSON.parse(r.stdout);
+    t.ok(d.workloads.some((w) => w.name === 'ipi-storm'));
+    t.ok(d.machines.some((m) => m.name === 'z13'));
+    t.same(d.kernels.map((k) => k.name), ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5+kick', 'v4.5']);
+});
+t.test('ipi-storm, s390, 8 CPUs, parallel, 2 s: every CPU progresses, clocks within the slack', async (t) => {
+    const r = cli(['run', '--workload', 'ipi-storm', '--arch', 's390', '--cpus', '8', '--duration', '2', '--json'], 30_000);
+    t.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    t.equal(res.driver, 'parallel');
+    t.equal(res.crashed, false);
+    t.equal(res.cpus.length, 8);
+    t.ok(res.cpus.every((c) => c.steps > 0 && c.ipisSent > 0 && c.ipisTaken > 0 && c.irqOffCycles > 0), 'every CPU made progress');
+    // a CPU the hypervisor takes away jumps ahead by its whole undispatch at once, then waits for
+    // the others: the spread stays within the slack plus the longest steal (z13: 1000 us)
+    const longestSteal = 1000 * 5 * 1000;
+    t.ok(res.simulatedCycles.spread <= res.config.slack + longestSteal, `spread ${res.simulatedCycles.spread} within slack ${res.config.slack} + longest steal`);
+    t.ok(res.hostSeconds < 10, 'stopped at the wall-clock cap (not hung)');
+    t.equal(res.eventHash, null, 'a parallel run has no event hash');
+});
+t.test('free-running (--slack inf) also ends at the cap', async (t) => {
+    const r = cli(['run', '--workload', 'ipi-storm', '--cpus', '4', '--slack', 'inf', '--duration', '1', '--json'], 30_000);
+    t.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    t.equal(res.config.slack, null, 'Infinity is written as null in JSON');
+    t.ok(res.cpus.every((c) => c.steps > 0));
+});
+t.test('--param is a list; a scalar flag given twice takes its last value', async (t) => {
+    const r = cli(['run', '--workload', 'litmus-flush-irqoff', '--cpus', '2', '--param', 'level=1', '--param', 'hold=5000',
+        '--seed', '4', '--seed', '5', '--driver', 'deterministic', '--json']);
+    t.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout);
+    t.equal(res.seed, 5);
+    t.equal(res.config.params.level, 1);
+    t.equal(res.config.params.hold, 5000);
+});
+//# sourceMappingURL=cli.test.js.map
