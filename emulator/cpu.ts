@@ -121,6 +121,8 @@ export class Cpu {
   checkedAt = -1;
   /** clock when the current unbroken busy-wait began, -1 when not waiting */
   spinSince = -1;
+  /** how deep in interrupts the busy-wait began (1: the program itself) */
+  private spinDepth = 1;
   /** cycles of unbroken busy-waiting the lockup watchdog allows (Infinity: none) */
   watchdogCycles = Infinity;
   /** cycles charged per event kind */
@@ -330,7 +332,7 @@ export class Cpu {
     if (spread !== null && table > 0 && spread[kind]! > 0) table = this.vary(table, spread[kind]!);
     const cycles = table + extra + (access ? this.lineCost(access === 2, arg) : 0);
     if (kind === Ev.spin || kind === Ev.csd_wait) {
-      if (this.spinSince < 0) this.spinSince = this.clock;
+      if (this.spinSince < 0) { this.spinSince = this.clock; this.spinDepth = this.stack.length; }
     } else if (this.stack.length === 1 && kind !== Ev.int_exit) {
       // an interrupt taken while busy-waiting does not break the wait, as the kernel's watchdog sees it
       this.spinSince = -1;
@@ -373,7 +375,12 @@ export class Cpu {
     const cycles = this.clock - this.spinSince;
     const us = Math.round(cycles / this.costs.ghz / 1000);
     this.enter('watchdog_timer_fn');
-    if (this.irqOn) this.oops('soft lockup', `watchdog: BUG: soft lockup - CPU#${this.id} stuck for ${us}us!`, { stuckCycles: cycles });
+    // A wait that an interrupt came in on had interrupts on: the CPU takes its timer
+    // interrupts, the kernel's hard-lockup check (hrtimer interrupts still counting)
+    // passes, and only the soft one fires, even when the watchdog looks from inside a handler.
+    // (at int_exit the handler is gone but interrupts come back on only after it is charged)
+    const interruptible = this.irqOn || this.stack.length > this.spinDepth || this.lastKind === Ev.int_exit;
+    if (interruptible) this.oops('soft lockup', `watchdog: BUG: soft lockup - CPU#${this.id} stuck for ${us}us!`, { stuckCycles: cycles });
     this.oops('hard LOCKUP', `Watchdog detected hard LOCKUP on cpu ${this.id} (stuck for ${us}us with interrupts off)`, { stuckCycles: cycles });
   }
 
