@@ -8,6 +8,7 @@
 import type { MachineConfig } from '../machine_config.js';
 import { type Cpu, OopsHalt } from '../cpu.js';
 import { M, RunState, type Machine } from '../machine.js';
+import { ClockHeap } from './clock_heap.js';
 import { ClockSync } from './clocksync.js';
 
 export interface WorkerInit {
@@ -35,12 +36,13 @@ export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg
   while (Atomics.load(ctl, M.START) === 0) Atomics.wait(ctl, M.START, 0, 50);
 
   let cpu = cpus[0]!;
+  // this worker's CPUs by clock: only the one stepped moves, so a heap finds the next in O(log n)
+  const queue = new ClockHeap((j) => cpus[j]!.clock, cpus.length);
   try {
     for (let n = 1; ; n++) {
       // the CPU of this worker furthest behind runs next (the lowest number on a tie)
-      let i = 0;
-      cpu = cpus[0]!;
-      for (let j = 1; j < cpus.length; j++) if (cpus[j]!.clock < cpu.clock) { cpu = cpus[j]!; i = j; }
+      const i = queue.top();
+      cpu = cpus[i]!;
       if ((n & 15) === 0) {
         if (stopped()) break;
         if (Atomics.load(ctl, M.DONE) === m.ncpus || cpu.clock >= init.limitCycles) {
@@ -53,6 +55,7 @@ export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg
       // other CPUs are further still, and the CPU furthest behind of all never waits
       if (bounded && !syncs[i]!.throttle(cpu.clock, stopped)) break;
       cpu.step();
+      queue.advanced(i);
       // the time of its next access: no access of this CPU can come earlier (a
       // stall or long step pending holds back no one, as in the deterministic order)
       if (bounded) syncs[i]!.publish(cpu.clock);
