@@ -2,7 +2,6 @@
 // complete while other CPUs have interrupts off, v4.4's splitting flush and
 // its kick, the generic fast GUP's checks, and the THP stress and litmus
 // workloads on every kernel preset.
-import { spawn } from 'node:child_process';
 import t from 'tap';
 import { FAULT } from '../arch/arch.js';
 import { thunderx } from '../arch/arm64/costs.js';
@@ -25,7 +24,7 @@ import { madvise_dontneed, user_access } from '../kernel-sim/memory.js';
 import { P, pw } from '../kernel-sim/mm_types.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { run } from '../system/run.js';
-import { CLI, config } from './helpers.js';
+import { config } from './helpers.js';
 import { idle, runOn, stepAll, stepUntil } from './stepping.js';
 
 const HPAGE = 2 ** 21;
@@ -228,34 +227,16 @@ for (const kernel of ['v4.5-rc1', 'v4.5']) {
   });
 }
 
-/** The CLI as a child process, without blocking the other tests. */
-function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const c = spawn(process.execPath, [CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => { stdout += d; });
-    c.stderr.on('data', (d: Buffer) => { stderr += d; });
-    c.on('exit', (status) => res({ status, stdout, stderr }));
-  });
-}
-
-t.test('thp-split-vs-gup through the CLI, deterministic, seed 1: no preset crashes on arm64', async (t) => {
-  // two at a time, with a wall-clock cap well above what a run takes, so none is cut short
-  const results: Awaited<ReturnType<typeof cliAsync>>[] = [];
-  for (let i = 0; i < KERNEL_VARIANTS.length; i += 2) {
-    results.push(...await Promise.all(KERNEL_VARIANTS.slice(i, i + 2).map((v) => cliAsync(
-      ['run', '--arch', 'arm64', '--kernel', v.name, '--driver', 'deterministic', '--seed', '1', '--duration', '120', '--json']))));
-  }
-  KERNEL_VARIANTS.forEach((v, i) => {
-    const r = results[i]!;
-    t.equal(r.status, 0, `${v.name}: exit 0 ${r.stderr}`);
-    const j = JSON.parse(r.stdout) as { crashed: boolean; truncated: boolean; config: { machine: string }; workload: { vmEvents: Record<string, number> } };
+t.test('thp-split-vs-gup, deterministic, seed 1: no preset crashes on arm64', async (t) => {
+  for (const v of KERNEL_VARIANTS) {
+    const j = await run(config({ workload: 'thp-split-vs-gup', arch: 'arm64', kernel: v.name, driver: 'deterministic', seed: 1, duration: 120 }));
+    t.equal(j.internalError, null, `${v.name}: no internal error`);
     t.equal(j.crashed, false, `${v.name}: no crash`);
     t.equal(j.truncated, false, `${v.name}: ran its whole simulated length`);
     t.equal(j.config.machine, 'thunderx');
-    t.ok(j.workload.vmEvents.thp_split_pmd! > 0 && j.workload.vmEvents.dma_transfers! > 0, `${v.name}: splits and pins both happened`);
-  });
+    const ev = j.workload.vmEvents as Record<string, number>;
+    t.ok(ev.thp_split_pmd! > 0 && ev.dma_transfers! > 0, `${v.name}: splits and pins both happened`);
+  }
 });
 
 t.test('litmus on arm64: the kick waits for the interrupts-off CPU; a TLBI does not', async (t) => {

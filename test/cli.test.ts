@@ -1,6 +1,7 @@
 // The command line: bad input is named and refused with exit 2 and no output;
 // the acceptance run of the parallel driver stays live with 8 CPUs.
 import t from 'tap';
+import { validateRun, type RawRunArgs } from '../system/args.js';
 import { cli } from './helpers.js';
 
 const bad: [string[], RegExp][] = [
@@ -20,8 +21,24 @@ const bad: [string[], RegExp][] = [
   [['--bogus'], /Unknown argument: bogus/],
 ];
 
+// Every refusal from the checks the CLI runs (validateRun) in-process; through the CLI
+// (a process each) one refusal per source: yargs, a flag's check, a workload's parameter,
+// a combination of flags.
+const THROUGH_CLI = new Set(['--bogus', '--cpus', '--param', '--workers']);
+const raw = (args: string[]): RawRunArgs => {
+  const a: Record<string, unknown> = { workload: 'ipi-storm', duration: '1' };
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]!.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    a[key] = key === 'param' ? [args[i + 1]] : args[i + 1];
+  }
+  return a as RawRunArgs;
+};
+const throughCli = new Set<string>();
 for (const [args, msg] of bad) {
   t.test(`bad input ${args.join(' ')}: exit 2, named, nothing written`, async (t) => {
+    if (args[0] !== '--bogus') t.throws(() => validateRun(raw(args)), { name: 'UsageError', message: msg });
+    if (!THROUGH_CLI.has(args[0]!) || throughCli.has(args[0]!)) return;
+    throughCli.add(args[0]!);
     const r = cli(['run', '--workload', 'ipi-storm', '--duration', '1', ...args, '--json']);
     t.equal(r.status, 2);
     t.match(r.stderr, msg);

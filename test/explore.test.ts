@@ -31,7 +31,7 @@ t.test('delay finds the narrow race on s390 and names both CPUs; the time order 
 
 t.test('no invented races: delay on s390 v4.5 (RCU table freeing) and x86 after-flush stays clean', async (t) => {
   for (const name of ['control-rcu', 'control-x86']) {
-    const r = await search(race(name), 'delay', 1, { ...opts, budgetS: 4 }, sc);
+    const r = await search(race(name), 'delay', 1, { ...opts, budgetS: 2 }, sc);
     t.equal(r.crashed, false, `${name}: ${r.runs} runs, ${r.decisions} decisions, no crash${r.oops ? ` (${r.oops})` : ''}`);
     t.ok(r.decisions > 0, `${name}: the search did stall CPUs`);
   }
