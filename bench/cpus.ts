@@ -7,14 +7,13 @@
 import { run } from '../system/run.js';
 import { validateRun } from '../system/args.js';
 import { spread } from '../commands/validation/stats.js';
+import { checked, intOpt } from './options.js';
 
 const argv = process.argv.slice(2);
-const opt = (name: string, dflt: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
-const SEEDS = opt('seeds', 5);
-const SECONDS = opt('seconds', 20);
+const { SEEDS, SECONDS } = checked(argv, ['seeds', 'seconds', 'json'], () => ({
+  SEEDS: intOpt(argv, 'seeds', 5, 1, 1000),
+  SECONDS: intOpt(argv, 'seconds', 20, 1, 3600),
+}));
 const JSON_OUT = argv.includes('--json');
 
 const CELLS: { arch: string; kernel: string; cpus: number[]; expect: 'crash' | 'clean' }[] = [

@@ -10,15 +10,15 @@ import { availableParallelism } from 'node:os';
 import { run } from '../system/run.js';
 import { validateRun, type RawRunArgs } from '../system/args.js';
 import { spread } from '../commands/validation/stats.js';
+import { LIMITS } from '../system/config.js';
+import { checked, intListOpt, intOpt } from './options.js';
 
 const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : dflt;
-};
-const SECONDS = Number(opt('seconds', '1'));
-const REPEATS = Number(opt('repeats', '3'));
-const CPUS = opt('cpus', '2,8,64,190').split(',').map(Number);
+const { SECONDS, REPEATS, CPUS } = checked(argv, ['seconds', 'repeats', 'cpus', 'json'], () => ({
+  SECONDS: intOpt(argv, 'seconds', 1, 1, 600),
+  REPEATS: intOpt(argv, 'repeats', 3, 1, 100),
+  CPUS: intListOpt(argv, 'cpus', [2, 8, 64, 190], 2, LIMITS.cpus.max),
+}));
 const JSON_OUT = argv.includes('--json');
 const cores = availableParallelism();
 

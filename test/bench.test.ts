@@ -1,8 +1,10 @@
 // s390emu bench ipi: the latency model's shape, replayable figures, and the
 // files it writes. (Its speed is printed by the benchmark, never asserted.)
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { benchIpi, type BenchIpiResult } from '../bench/ipi.js';
 import { meanInterval, welch } from '../bench/price_stats.js';
@@ -85,4 +87,16 @@ t.test('the CLI writes the plot, the CSVs and the JSON whole; bad lists exit 2',
   const badCpus = cli(['bench', 'ipi', '--cpus', '2,one']);
   t.equal(badCpus.status, 2);
   t.match(badCpus.stderr, /--cpus: 'one' is not a number/);
+});
+
+t.test('npm run bench and bench:cpus refuse a bad flag before any run: named, exit 2', async (t) => {
+  const bench = (file: string, args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL(`../bench/${file}`, import.meta.url)), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const speed = bench('speed.js', ['--cpus', '2,x']);
+  t.equal(speed.status, 2);
+  t.match(speed.stderr, /--cpus: 'x' is not a number/);
+  t.equal(speed.stdout, '');
+  const cpus = bench('cpus.js', ['--seeds', '0']);
+  t.equal(cpus.status, 2);
+  t.match(cpus.stderr, /--seeds: must be an integer from 1 to 1000, got 0/);
+  t.equal(cpus.stdout, '');
 });
