@@ -376,8 +376,8 @@ export class Cpu {
     const us = Math.round(cycles / this.costs.ghz / 1000);
     this.enter('watchdog_timer_fn');
     // A wait that an interrupt came in on had interrupts on: the CPU takes its timer
-    // interrupts, the kernel's hard-lockup check (hrtimer interrupts still counting)
-    // passes, and only the soft one fires, even when the watchdog looks from inside a handler.
+    // interrupts, the kernel's hard-lockup check (kernel/watchdog.c, v4.5: is_hardlockup(),
+    // hrtimer interrupts still counting) passes, and only the soft one fires, even when the watchdog looks from inside a handler.
     // (at int_exit the handler is gone but interrupts come back on only after it is charged)
     const interruptible = this.irqOn || this.stack.length > this.spinDepth || this.lastKind === Ev.int_exit;
     if (interruptible) this.oops('soft lockup', `watchdog: BUG: soft lockup - CPU#${this.id} stuck for ${us}us!`, { stuckCycles: cycles });

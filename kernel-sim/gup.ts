@@ -139,7 +139,7 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
   const pt = k.arch.pt;
   const m = cpu.machine;
   const pmdp = k.pmdp(va);
-  // follow_page_mask (v4.5): a huge pmd under the pmd lock (follow_trans_huge_pmd), a pte under its table's
+  // follow_page_mask (mm/gup.c, v4.5): a huge pmd under the pmd lock (follow_trans_huge_pmd), a pte under its table's
   yield cpu.ev(Ev.load, pmdp);
   const lock = pt.pmd_trans_huge(loadEntry(m, pmdp)) ? K.PAGE_TABLE_LOCK : pte_lockptr(k, pmdp);
   yield* spin_lock(cpu, lock);

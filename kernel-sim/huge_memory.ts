@@ -168,7 +168,7 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
   const slots = Atomics.load(m.v.kernel, K.THP_SLOTS);
   const hpage = 2 ** k.arch.hpageShift;
   // the rmap walk: in this one-mm machine, the ptes of the THP area that map the
-  // page, each table under its own lock (page_check_address: pte_offset_map_lock)
+  // page, each table under its own lock (mm/rmap.c v4.5 page_check_address: pte_offset_map_lock)
   for (let s = 0; s < slots; s++) {
     const pmdp = pmd0 + s * 8;
     const seen = loadEntry(m, pmdp);
@@ -200,7 +200,7 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
 /** unfreeze_page: put the ptes back, with their map counts and references. */
 function* unfreeze_page(cpu: Cpu, k: Kernel, frozen: Frozen[]): Fn<void> {
   const m = cpu.machine;
-  // remove_migration_ptes: each table under its own lock (frozen is in table order)
+  // remove_migration_ptes (mm/migrate.c, v4.5): each table under its own lock (frozen is in table order)
   let ptl = -1;
   for (const f of frozen) {
     const want = pte_lockptr(k, f.pmdp);

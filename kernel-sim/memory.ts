@@ -174,7 +174,7 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
   const m = cpu.machine;
   if (k.arch.pt.pmd_trans_huge(loadEntry(m, pmdp))) yield* split_huge_pmd(cpu, k, pmdp, haddr);
   yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + hpage);
-  // free_pgtables unlinks the anon_vma (rmap walkers hold its lock) before the
+  // free_pgtables (mm/memory.c, v4.5) unlinks the anon_vma (rmap walkers hold its lock) before the
   // table goes; here the walker (freeze_page) holds the table's lock, so the pmd is cleared under it
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   const ptl = pte_lockptr(k, pmdp);

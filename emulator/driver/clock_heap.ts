@@ -1,4 +1,5 @@
-// The deterministic driver's queues: binary min-heaps of CPU numbers keyed by
+// Run queues of the drivers (the deterministic driver's, a parallel worker's)
+// and the deterministic driver's skip sets: binary min-heaps of CPU numbers keyed by
 // (virtual clock, CPU number), so the CPU furthest behind of a set is found
 // in O(log n) rather than by a scan of every CPU. A CPU's clock only moves
 // forward, and only when it is stepped, so after a step only that CPU sinks;

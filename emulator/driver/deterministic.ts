@@ -31,9 +31,14 @@ export interface DeterministicOptions {
 }
 
 const WAITISH = new Uint8Array(EVENT_COUNT);
+for (const e of [Ev.spin, Ev.csd_wait, Ev.idle]) WAITISH[e] = 1;
+
 /** above this many CPUs the driver keeps heaps (clock_heap.ts); up to it a scan of every CPU costs less */
 const HEAP_ABOVE_CPUS = 16;
-for (const e of [Ev.spin, Ev.csd_wait, Ev.idle]) WAITISH[e] = 1;
+
+/** A waiter that has seen every change (`checkedAt` at the count of changes) and has no interrupt it can take pending. */
+const seenAll = (c: Cpu, mutations: number, pending: boolean): boolean =>
+  (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && pending);
 
 // FNV-1a, 32 bit, over the (cpu, kind, arg, cycles) of every step
 const FNV_OFFSET = 0x811c9dc5;
@@ -82,15 +87,14 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   const canAct = new ClockHeap(clockOf, ncpus, true);
   const unseen = new ClockHeap(clockOf, ncpus, true);
   // the CPUs out of unseen for having seen every change: they come back with the next change
-  const seenAll: number[] = [];
+  const outOfUnseen: number[] = [];
   const refresh = (i: number): void => {
     const c = cpus[i]!;
     const pending = c.hasPending();
     if (c.lastKind === Ev.idle && !pending) { canAct.remove(i); unseen.remove(i); return; }
     if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i);
-    const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && pending);
-    if (seen) {
-      if (unseen.has(i)) { unseen.remove(i); seenAll.push(i); }
+    if (seenAll(c, mutations, pending)) {
+      if (unseen.has(i)) { unseen.remove(i); outOfUnseen.push(i); }
     } else if (unseen.has(i)) unseen.advanced(i);
     else unseen.insert(i);
   };
@@ -167,9 +171,9 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     if (!quiet) {
       mutations++;
       // a change: every waiter that had seen every change has not seen this one
-      if (heaps && seenAll.length > 0) {
-        for (const i of seenAll) refresh(i);
-        seenAll.length = 0;
+      if (heaps && outOfUnseen.length > 0) {
+        for (const i of outOfUnseen) refresh(i);
+        outOfUnseen.length = 0;
       }
     }
     cpu.checkedAt = waiting && again ? mutations : -1;
@@ -190,7 +194,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
         for (let i = 0; i < ncpus; i++) {
           const c = cpus[i]!;
           if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
-          const seen = (c.lastKind === Ev.spin || c.lastKind === Ev.csd_wait) && c.checkedAt === mutations && !(c.irqOn && c.hasPending());
+          const seen = seenAll(c, mutations, c.hasPending());
           if (!seen) stuck = false;
           if ((!seen || !waitsAgain) && c.clock < next) next = c.clock;
         }
