@@ -161,6 +161,13 @@ export interface Arch {
   pgtableDeposit?(cpu: Cpu, k: KernelEntry, pmdp: number, table: number): Fn<void>;
   /** pgtable_trans_huge_withdraw (ppc64: clears the hash slots the table held) */
   pgtableWithdraw?(cpu: Cpu, k: KernelEntry, pmdp: number): Fn<number>;
+  /**
+   * pmdp_collapse_flush(vma, haddr, pmdp): clear a pmd that points to a page
+   * table whose ptes are still present and flush the whole range. Generic
+   * (mm/pgtable-generic.c, v5.19): pmdp_huge_get_and_clear, then
+   * flush_tlb_range over the huge page (pmdpHugeGetAndClear + tlbFlushRange).
+   */
+  pmdpCollapseFlush?(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<number>;
   /** pmdp_huge_split_prepare, called by __split_huge_pmd_locked before the withdraw (generic: nothing) */
   pmdpHugeSplitPrepare?(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<void>;
   /**

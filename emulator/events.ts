@@ -26,6 +26,8 @@ export const EVENT_NAMES = [
   'csd_wait',     // one iteration of csd_lock_wait: waiting for an IPI's function to have run
   'idle',         // one pass of the idle loop with interrupts enabled
   'pte_store',    // store of a page-table entry
+  'hypercall',    // x86 paravirt guest: a TLB-flush hypercall (Xen PV mmuext_op, Hyper-V HvFlushVirtualAddressSpace)
+  'invlpgb',      // x86 AMD INVLPGB broadcast invalidation, with its TLBSYNC
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -1,5 +1,7 @@
 // get_user_pages_fast, modelled on arch/s390/mm/gup.c and arch/x86/mm/gup.c
-// of Linux v4.4/v4.5, with the slow get_user_pages fallback of mm/gup.c.
+// of Linux v4.4/v4.5, and on the generic lockless walk of mm/gup.c (v5.19,
+// v6.0) where the kernel's gupFastRef switch says so, with the slow
+// get_user_pages fallback of mm/gup.c.
 //
 // fast_gup walks the page tables with interrupts off. That keeps page tables
 // from being freed under it, and, where the TLB flush is an IPI (x86) or the
@@ -25,6 +27,8 @@ export interface GupResult {
   pages: number[];
   /** how many came from the lockless walk */
   fast: number;
+  /** for each of those, the pmd value the walk found it through */
+  pmds: number[];
 }
 
 /**
@@ -46,6 +50,19 @@ function checkPageTable(cpu: Cpu, k: Kernel, ptep: number, va: number): void {
   });
 }
 
+/**
+ * How this kernel's GUP-fast takes a reference (VariantSwitches.gupFastRef):
+ * speculatively (add unless zero, then re-read the entry), and whether a pte's
+ * reference goes to compound_head() as mm/gup.c's try_grab_folio() does.
+ */
+function refMode(k: Kernel): { speculative: boolean; head: boolean } {
+  switch (k.variant.gupFastRef) {
+    case 'arch': return { speculative: k.arch.gupSpeculative, head: k.arch.gupPteRefHead === true };
+    case 'get_page': return { speculative: false, head: false };
+    case 'speculative': return { speculative: true, head: true };
+  }
+}
+
 /** gup_huge_pmd: references for the subpages of [addr, end) of a huge pmd. */
 function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
   cpu.enter('gup_huge_pmd');
@@ -55,7 +72,7 @@ function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: num
   const hpage = 2 ** k.arch.hpageShift;
   const first = (addr % hpage) / k.pageSize;
   const refs = (end - addr) / k.pageSize;
-  if (k.arch.gupSpeculative) {
+  if (refMode(k).speculative) {
     if (!(yield* page_cache_add_speculative(cpu, head, refs))) { cpu.leave(); return false; }
     // the re-check: a pmd changed since it was read gives the references back
     yield cpu.ev(Ev.load, pmdp);
@@ -72,11 +89,15 @@ function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: num
   return true;
 }
 
-/** gup_pte_range: references for the pages of [addr, end) under a page table. */
-function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
+/**
+ * gup_pte_range: references for the pages of [addr, end) under the page
+ * table the pmd `pmd` (read from `pmdp`) pointed to.
+ */
+function* gup_pte_range(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: number, end: number, write: boolean, out: number[]): Fn<boolean> {
   cpu.enter('gup_pte_range');
   const pt = k.arch.pt;
   const m = cpu.machine;
+  const mode = refMode(k);
   for (let va = addr; va < end; va += k.pageSize) {
     const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
     yield cpu.ev(Ev.load, ptep);
@@ -84,13 +105,20 @@ function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: num
     const pte = loadEntry(m, ptep);
     if (!pt.gup_pte_ok(pte, write)) { cpu.leave(); return false; }
     const page = k.pfnOf(pt.pte_phys(pte));
-    if (k.arch.gupSpeculative) {
+    if (mode.speculative) {
       // page_cache_get_speculative on the page itself (s390 gup.c: a tail of an unsplit THP has
       // no count, and bails) or on compound_head(page) (the generic fast GUP of mm/gup.c)
-      const ref = k.arch.gupPteRefHead ? compoundHead(m, page) : page;
+      const ref = mode.head ? compoundHead(m, page) : page;
       if (!(yield* page_cache_add_speculative(cpu, ref, 1))) { cpu.leave(); return false; }
-      yield cpu.ev(Ev.load, ptep);
-      if (loadEntry(m, ptep) !== pte) {
+      // v6.0 (70cbc3cc78a9) re-reads the pmd too: a table khugepaged has taken out of the tree
+      // keeps its ptes until the collapse copies them, so the pte alone looks unchanged
+      let moved = false;
+      if (k.variant.gupFastPmdRecheck) {
+        yield cpu.ev(Ev.load, pmdp);
+        moved = loadEntry(m, pmdp) !== pmd;
+      }
+      if (!moved) yield cpu.ev(Ev.load, ptep);
+      if (moved || loadEntry(m, ptep) !== pte) {
         yield* put_page(cpu, ref); // the reference taken, on the page it was taken on
         cpu.leave();
         return false;
@@ -104,8 +132,11 @@ function* gup_pte_range(cpu: Cpu, k: Kernel, pmd: number, addr: number, end: num
   return true;
 }
 
-/** __get_user_pages_fast over [start, start + nr pages) within the THP area; the pages it pinned. */
-export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean): Fn<number[]> {
+/**
+ * __get_user_pages_fast over [start, start + nr pages) within the THP area;
+ * the pages it pinned. `pmds`, if given, receives the pmd each was found through.
+ */
+export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean, pmds?: number[]): Fn<number[]> {
   cpu.enter('__get_user_pages_fast');
   const out: number[] = [];
   const pt = k.arch.pt;
@@ -122,7 +153,8 @@ export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: n
     if (pt.pmd_none(pmd) || (k.variant.thpSplit === 'splitting-flush' && pt.pmd_trans_splitting(pmd))) break;
     const ok = pt.pmd_trans_huge(pmd)
       ? yield* gup_huge_pmd(cpu, k, pmdp, pmd, addr, next, write, out)
-      : yield* gup_pte_range(cpu, k, pmd, addr, next, write, out);
+      : yield* gup_pte_range(cpu, k, pmdp, pmd, addr, next, write, out);
+    while (pmds && pmds.length < out.length) pmds.push(pmd);
     if (!ok) break;
     addr = next;
   }
@@ -159,7 +191,8 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
 /** get_user_pages_fast: the lockless walk, then the slow path for what it left. */
 export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean): Fn<GupResult> {
   cpu.enter('get_user_pages_fast');
-  const pages = yield* __get_user_pages_fast(cpu, k, start, nr, write);
+  const pmds: number[] = [];
+  const pages = yield* __get_user_pages_fast(cpu, k, start, nr, write, pmds);
   const fast = pages.length;
   count_vm_event(cpu.machine, 'gup_fast_pages', fast);
   count_vm_event(cpu.machine, 'gup_slow_pages', nr - fast);
@@ -180,5 +213,5 @@ export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: num
     cpu.leave();
   }
   cpu.leave();
-  return { pages, fast };
+  return { pages, fast, pmds };
 }

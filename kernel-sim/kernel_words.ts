@@ -17,6 +17,7 @@ export const K = {
   FREE_SEQ: 14,       // frees so far (the shadow's clock, see mm_types.ts)
   SPINLOCK_QUEUED: 15, // 1: the arch's spinlocks serve waiters in order (set at boot from Arch.spinlock)
   MM_CPUMASK: 16,     // mm_cpumask(mm): 8 words, a bit per CPU that runs the mm
+  FAULT_NO_THP: 24,   // 1: the fault path maps small pages only (its THP allocation fails); khugepaged collapses them
   WORKLOAD: 64,       // first word of workload-owned scratch
   VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)

@@ -28,8 +28,10 @@ export function* handle_mm_fault(cpu: Cpu, k: Kernel, va: number, _write: boolea
     yield cpu.ev(Ev.load, pmdp);
     const pmd = loadEntry(m, pmdp);
     if (pt.pmd_none(pmd)) {
-      const ret = yield* do_huge_pmd_anonymous_page(cpu, k, pmdp);
-      if (!(ret & VM_FAULT_FALLBACK)) { cpu.leave(); return ret; }
+      if (m.v.kernel[K.FAULT_NO_THP] !== 1) {
+        const ret = yield* do_huge_pmd_anonymous_page(cpu, k, pmdp);
+        if (!(ret & VM_FAULT_FALLBACK)) { cpu.leave(); return ret; }
+      }
       if (!(yield* __pte_alloc(cpu, k, pmdp))) { cpu.leave(); return VM_FAULT_OOM; }
       continue;
     }

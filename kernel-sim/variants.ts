@@ -48,6 +48,40 @@ export interface VariantSwitches {
    * (s390, x86, arm64) have nothing to prepare and ignore it.
    */
   readonly splitPrepare: boolean;
+  /**
+   * How GUP-fast takes its reference on a page it found through a pte or a
+   * huge pmd: 'arch', as each arch's own gup.c of v4.5 did (s390
+   * speculatively, x86 outright); 'get_page', outright, relying on the flush
+   * IPI to keep the page (x86 gup.c of v4.4-v4.12); 'speculative', the
+   * generic mm/gup.c's way: a reference on the head only if its count is not
+   * zero, then the entry read again (x86 from v4.13, e585513b76f7; the 2019
+   * stable fix for paravirt guests).
+   */
+  readonly gupFastRef: 'arch' | 'get_page' | 'speculative';
+  /**
+   * After taking its reference, GUP-fast re-reads the pmd as well as the pte
+   * and gives the page back if either changed: 70cbc3cc78a9 "mm: gup: fix the
+   * fast GUP race against THP collapse" (v6.0). Without it a walker that read
+   * the pmd before khugepaged's pmdp_collapse_flush() pins a page the collapse
+   * is about to copy and replace.
+   */
+  readonly gupFastPmdRecheck: boolean;
+  /**
+   * khugepaged calls tlb_remove_table_sync_one() (an IPI to every CPU, waited
+   * for) after pmdp_collapse_flush(), before the old page table is deposited
+   * or freed: 2ba99c5e0881 "mm/khugepaged: fix GUP-fast interaction by
+   * sending IPI" (v6.1). It waits out interrupts-off walkers where the flush
+   * itself does not.
+   */
+  readonly collapseTableSync: boolean;
+  /**
+   * How x86 makes other CPUs' TLBs forget a translation: 'ipi', flush_tlb_others
+   * by IPI, waited for (native, v4.5); 'hypercall', one hypercall that has the
+   * hypervisor flush the other vCPUs (Xen PV, Hyper-V), interrupting no guest
+   * CPU; 'invlpgb', AMD's broadcast INVLPGB + TLBSYNC (v6.15), the same for
+   * GUP-fast. Other archs have one way and ignore it.
+   */
+  readonly tlbFlush: 'ipi' | 'hypercall' | 'invlpgb';
 }
 
 export interface KernelVariant extends VariantSwitches {
@@ -64,10 +98,29 @@ export const VARIANT_SWITCHES: { readonly [K in keyof VariantSwitches]: { readon
   splitRefFreeze: { values: [false, true], description: 'split_huge_page() freezes the refcount with page_ref_freeze()' },
   thpIpiTargets: { values: ['all', 'mm-cpumask'], description: 'THP serialisation IPIs go to all CPUs or to mm_cpumask()' },
   splitPrepare: { values: [false, true], description: 'pmdp_huge_split_prepare() before the deposited table is withdrawn, and a kick in the arch\'s pmdp_invalidate() (ppc64 hash)' },
+  gupFastRef: { values: ['arch', 'get_page', 'speculative'], description: 'GUP-fast\'s page reference: the arch\'s own gup.c of v4.5, get_page() outright (x86 v4.4), or add-unless-zero then re-check (mm/gup.c)' },
+  gupFastPmdRecheck: { values: [false, true], description: 'GUP-fast re-checks the pmd after pinning (70cbc3cc78a9, v6.0)' },
+  collapseTableSync: { values: [false, true], description: 'tlb_remove_table_sync_one() after khugepaged\'s pmdp_collapse_flush() (2ba99c5e0881, v6.1)' },
+  tlbFlush: { values: ['ipi', 'hypercall', 'invlpgb'], description: 'x86 remote TLB flush: IPI waited for, a paravirt hypercall, or INVLPGB broadcast (other archs ignore it)' },
 };
 
 /** v4.5's mm as presets share it; a preset names only what differs. */
-const V4_5_MM = { pgtableFree: 'rcu', splitRefFreeze: false, thpIpiTargets: 'all' } as const;
+const V4_5_MM = {
+  pgtableFree: 'rcu', splitRefFreeze: false, thpIpiTargets: 'all',
+  gupFastRef: 'arch', gupFastPmdRecheck: false, collapseTableSync: false, tlbFlush: 'ipi',
+} as const;
+
+/**
+ * v5.19's mm where it touches these races: the v4.5 split with the right
+ * address and v4.8's refcount freeze, THP IPIs to mm_cpumask, RCU table
+ * freeing (x86 with CONFIG_PARAVIRT, as distributions build it), and the
+ * generic GUP-fast (s390 since v5.2, x86 since v4.13).
+ */
+const V5_19_MM = {
+  thpSplit: 'pmdp-invalidate', pmdpInvalidateAddress: 'haddr', kickInPmdpInvalidate: false,
+  pgtableFree: 'rcu', splitRefFreeze: true, thpIpiTargets: 'mm-cpumask', splitPrepare: true,
+  gupFastRef: 'speculative', gupFastPmdRecheck: false, collapseTableSync: false, tlbFlush: 'ipi',
+} as const;
 
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   {
@@ -114,5 +167,24 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     kickInPmdpInvalidate: false,
     ...V4_5_MM,
     splitPrepare: true,
+  },
+  // --- the family's later members: the generic lockless walk of mm/gup.c and khugepaged
+  {
+    name: 'v5.19',
+    description: 'v5.19: generic GUP-fast re-checks only the pte; khugepaged\'s collapse sends no IPI where the flush sends none (before 70cbc3cc78a9)',
+    ...V5_19_MM,
+  },
+  {
+    name: 'v6.0',
+    description: 'v6.0: GUP-fast re-checks the pmd too (70cbc3cc78a9); khugepaged still reuses or frees a table a walker may be in',
+    ...V5_19_MM,
+    gupFastPmdRecheck: true,
+  },
+  {
+    name: 'v6.1',
+    description: 'v6.1: khugepaged calls tlb_remove_table_sync_one() after pmdp_collapse_flush() (2ba99c5e0881)',
+    ...V5_19_MM,
+    gupFastPmdRecheck: true,
+    collapseTableSync: true,
   },
 ];

@@ -1,4 +1,5 @@
 // The workloads a run can name.
+import { collapseVsGup } from './collapse_vs_gup.js';
 import { ipiLatency } from './ipi_latency.js';
 import { ipiStorm } from './ipi_storm.js';
 import { litmusFlushIrqoff, litmusIrqoffKick } from './litmus.js';
@@ -7,5 +8,5 @@ import { thpSplitVsGup } from './thp_split_vs_gup.js';
 import type { Workload } from './workload.js';
 
 export const WORKLOADS: Readonly<Record<string, Workload>> = Object.fromEntries(
-  [thpSplitVsGup, ipiStorm, ipiLatency, litmusIrqoffKick, litmusFlushIrqoff, selftestOops, selftestDeadlock].map((w) => [w.name, w]),
+  [thpSplitVsGup, collapseVsGup, ipiStorm, ipiLatency, litmusIrqoffKick, litmusFlushIrqoff, selftestOops, selftestDeadlock].map((w) => [w.name, w]),
 );

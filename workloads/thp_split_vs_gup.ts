@@ -16,7 +16,7 @@
 import type { Cpu, Routine } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import type { OopsRecord } from '../emulator/cpu.js';
-import { get_user_pages_fast } from '../kernel-sim/gup.js';
+import { get_user_pages_fast, type GupResult } from '../kernel-sim/gup.js';
 import { deferred_split_scan, SPLIT_LOG } from '../kernel-sim/huge_memory.js';
 import type { Kernel } from '../kernel-sim/kernel.js';
 import { madvise_dontneed, unmap_slot, user_access } from '../kernel-sim/memory.js';
@@ -27,7 +27,7 @@ import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
 import type { Params, Workload } from './workload.js';
 
-const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4 * cpu
+export const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4 * cpu
 
 function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
   const hpage = 2 ** k.arch.hpageShift;
@@ -51,17 +51,28 @@ function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
 }
 
 /** A splitting or pinning thread touching its memory after an action (`ownTouches` of them). */
-function* ownTouches(k: Kernel, cpu: Cpu, p: Params): Routine {
+export function* ownTouches(k: Kernel, cpu: Cpu, p: Params): Routine {
   for (let i = 0; i < p.ownTouches!; i++) yield* touch(k, cpu);
 }
 
-function* touch(k: Kernel, cpu: Cpu): Routine {
+export function* touch(k: Kernel, cpu: Cpu): Routine {
   const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
   const va = k.thpBase() + cpu.random(area) * k.pageSize + cpu.id * 4;
   yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
 }
 
-function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
+/**
+ * What a pinning thread checks once its transfer is done and before it lets
+ * go of the pins: the process's own view of the buffer (collapse-vs-gup).
+ */
+export type AfterDma = (cpu: Cpu, start: number, pinned: GupResult, pattern: number, before: unknown) => Routine;
+
+/**
+ * A pinning thread: get_user_pages_fast over a few pages, a simulated DMA
+ * write of a pattern through each pin, read back through the pin; `before`
+ * is taken just before the pin and handed to `after` with the pages.
+ */
+export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n: number) => unknown, after?: AfterDma): Routine {
   const m = k.machine;
   const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
   let serial = 0;
@@ -69,7 +80,9 @@ function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
     cpu.loops++;
     const n = 1 + cpu.random(p.pinPages!);
     const start = k.thpBase() + cpu.random(area - n) * k.pageSize;
-    const { pages } = yield* get_user_pages_fast(cpu, k, start, n, true);
+    const token = before?.(start, n);
+    const pinned = yield* get_user_pages_fast(cpu, k, start, n, true);
+    const { pages } = pinned;
     // shadow: no pinned frame may be freed after this point while the pin lasts
     const seq = freeSeq(m);
     const pattern = ((cpu.id << 24) | (++serial & 0xffffff)) | 0;
@@ -97,6 +110,7 @@ function* gup(k: Kernel, cpu: Cpu, p: Params): Routine {
     }
     cpu.leave();
     count_vm_event(m, 'dma_transfers');
+    if (after) yield* after(cpu, start, pinned, pattern, token);
     for (const pfn of pages) yield* put_page(cpu, pfn);
     yield* ownTouches(k, cpu, p);
   }
@@ -112,7 +126,7 @@ function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
   });
 }
 
-function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
+export function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
   for (;;) {
     cpu.loops++;
     yield* touch(k, cpu);

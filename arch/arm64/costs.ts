@@ -45,6 +45,8 @@ export const thunderx: Arm64CostTable = {
     csd_wait: { cycles: 10, source: 'ESTIMATE: one csd_lock_wait iteration, as spin' },
     idle: { cycles: 50, source: 'model parameter: one pass of the idle loop, short so an idle CPU takes an interrupt about when it arrives (the deterministic driver skips idle passes nothing can end)' },
     pte_store: { cycles: 4, source: 'ESTIMATE: a store to a page-table line held by this CPU (set_pte: STR, then DSB ISHST only for kernel mappings)' },
+    hypercall: { cycles: 0, source: 'not an arm64 instruction: its broadcast is TLBI ...IS' },
+    invlpgb: { cycles: 0, source: 'not an arm64 instruction: its broadcast is TLBI ...IS' },
   },
   lineShift: { cycles: 7, source: '128-byte cache lines: L1_CACHE_SHIFT raised to 7 for ThunderX ("arm64: Increase the max granular size", R. Richter, Cavium, linux-arm-kernel/linux-mm, 2015; arch/arm64/include/asm/cache.h, v4.4)' },
   topology: { coresPerChip: 48, chipsPerNode: 1, source: '48 cores per chip, MPIDR Aff1 clusters of 16 (arch/arm64/boot/dts/cavium/thunder-88xx.dtsi); a two-socket system joins two chips over CCPI, each chip its own node' },

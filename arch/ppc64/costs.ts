@@ -59,6 +59,8 @@ export const power8: Ppc64CostTable = {
     csd_wait: { cycles: 10, source: 'ESTIMATE: one csd_lock_wait iteration, as spin' },
     idle: { cycles: 50, source: 'model parameter: one pass of the idle loop, short so an idle CPU takes an interrupt about when it arrives (the deterministic driver skips idle passes nothing can end)' },
     pte_store: { cycles: 3, source: 'ESTIMATE: a store to a page-table (or HPT) line held by this CPU: the load row\'s L1 latency' },
+    hypercall: { cycles: 0, source: 'not a ppc64 instruction: its broadcast is tlbie' },
+    invlpgb: { cycles: 0, source: 'not a ppc64 instruction: its broadcast is tlbie' },
   },
   lineShift: { cycles: 7, source: `128-byte cache lines at every level (${SINHAROY}; L1_CACHE_SHIFT 7 in arch/powerpc/include/asm/cache.h for PPC64)` },
   topology: {

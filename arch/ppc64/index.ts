@@ -6,7 +6,7 @@ import { htab_initialize } from './mmu_hash.js';
 import { HPAGE_SHIFT, PAGE_SHIFT, PGD_TABLE_BYTES } from './pgtable.js';
 import {
   gupWalkToPmd, mapHuge, mapPage, pgdInit, pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw, pmdAlloc,
-  pmdp_huge_get_and_clear, pmdp_huge_split_prepare, pmdp_invalidate, pmdp_splitting_flush, ppc64Pgtable, ptep_get_and_clear,
+  pmdp_collapse_flush, pmdp_huge_get_and_clear, pmdp_huge_split_prepare, pmdp_invalidate, pmdp_splitting_flush, ppc64Pgtable, ptep_get_and_clear,
 } from './pgtable_ops.js';
 import { arch_send_call_function_ipi_mask, arch_send_call_function_single_ipi, ppc64IpiEntry } from './smp.js';
 
@@ -34,6 +34,7 @@ export const ppc64: Arch = {
   pmdpInvalidate: pmdp_invalidate,
   pmdpSplittingFlush: pmdp_splitting_flush,
   pmdpHugeGetAndClear: pmdp_huge_get_and_clear,
+  pmdpCollapseFlush: pmdp_collapse_flush,
   ptepGetAndClear: (cpu, _k, ptep, va) => ptep_get_and_clear(cpu, ptep, va),
   // zap_pte_range's pte_update flushes each HPTE at once (no lazy-MMU batch modelled)
   ptepGetAndClearFull: (cpu, _k, ptep, va) => ptep_get_and_clear(cpu, ptep, va),

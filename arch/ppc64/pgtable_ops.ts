@@ -13,7 +13,7 @@ import { flush_hash_hugepage, flush_hash_page, mmIsLocal } from './hash_utils.js
 import {
   _PAGE_BUSY, _PAGE_HASHPTE, _PAGE_PRESENT, _PAGE_RW, _PAGE_SPECIAL, _PAGE_SPLITTING, _PAGE_USER, mkHugePmd, mkPte,
   PGD_TABLE_BYTES, pgdIndex, pgtableSlot, PMD_MASKED_BITS, pmd_none, pmd_trans_huge, pmd_trans_splitting, PMD_TABLE_BYTES, pmdIndex,
-  PTE_FRAG_SIZE, pte_none, pte_phys, pte_present, pte_protnone, pteIndex, PTRS_PER_PTE,
+  PAGE_SIZE, PTE_FRAG_SIZE, pte_none, pte_phys, pte_present, pte_protnone, pteIndex, PTRS_PER_PTE,
 } from './pgtable.js';
 
 export const ppc64Pgtable: PgtableOps = {
@@ -177,6 +177,30 @@ export function* ptep_get_and_clear(cpu: Cpu, ptep: number, va: number): Fn<numb
   cpu.enter('ptep_get_and_clear');
   const old = yield* update_entry(cpu, ptep, ~0, 0);
   if (old & _PAGE_HASHPTE) yield* flush_hash_page(cpu, va, old, mmIsLocal(cpu));
+  cpu.leave();
+  return old;
+}
+
+/**
+ * pmdp_collapse_flush (arch/powerpc/mm/pgtable_64.c, v4.5; serialize_against_pte_lookup()
+ * in its place later): pmd_clear, kick_all_cpus_sync() to wait out every
+ * hash_page and lockless walker, then flush_tlb_pmd_range: the HPTE of every
+ * pte of the table that has one.
+ */
+export function* pmdp_collapse_flush(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<number> {
+  cpu.enter('pmdp_collapse_flush');
+  const m = cpu.machine;
+  yield cpu.ev(Ev.load, pmdp);
+  const old = loadEntry(m, pmdp);
+  yield cpu.ev(Ev.pte_store, pmdp);
+  storeEntry(m, pmdp, 0);
+  yield* k.thpSerialise(cpu);
+  const table = ppc64Pgtable.pmd_phys(old);
+  for (let i = 0; i < PTRS_PER_PTE; i++) {
+    yield cpu.ev(Ev.load, table + i * 8);
+    const pte = loadEntry(m, table + i * 8);
+    if (pte & _PAGE_HASHPTE) yield* flush_hash_page(cpu, haddr + i * PAGE_SIZE, pte, mmIsLocal(cpu));
+  }
   cpu.leave();
   return old;
 }

@@ -45,6 +45,8 @@ const s390Rows: CostTable['rows'] = {
   csd_wait: { cycles: 10, source: 'ESTIMATE: one csd_lock_wait iteration, as spin' },
   idle: { cycles: 50, source: 'model parameter: one pass of the enabled-wait idle loop, short so an idle CPU takes an interrupt about when it arrives (the deterministic driver skips idle passes nothing can end)' },
   pte_store: { cycles: 4, source: 'ESTIMATE: a store to a page-table line held by this CPU' },
+  hypercall: { cycles: 0, source: 'not an s390 instruction: the s390 broadcast is IPTE, IDTE or CSP' },
+  invlpgb: { cycles: 0, source: 'not an s390 instruction: the s390 broadcast is IPTE, IDTE or CSP' },
 };
 
 export const z13: CostTable = {

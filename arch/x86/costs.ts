@@ -34,6 +34,8 @@ export const haswellEp: CostTable = {
     csd_wait: { cycles: 10, source: 'ESTIMATE: one csd_lock_wait iteration, as spin' },
     idle: { cycles: 50, source: 'model parameter: one pass of the idle loop, short so an idle CPU takes an interrupt about when it arrives (the deterministic driver skips idle passes nothing can end)' },
     pte_store: { cycles: 4, source: 'ESTIMATE: a store to a page-table line held by this CPU' },
+    hypercall: { cycles: 4600, source: 'ESTIMATE: no published figure for a TLB-flush hypercall; a VMEXIT round trip is 1,344-2,576 cycles (M. Roth, LKML 2020-12, lkml.iu.edu/hypermail/linux/kernel/2012.2/00527.html, AMD SVM), and the hypervisor then flushes the other vCPUs (host IPIs to those running): 2 us' },
+    invlpgb: { cycles: 1200, source: 'ESTIMATE: no published latency for INVLPGB + TLBSYNC (AMD Zen 3 and later; this Haswell has none: the figure stands for one); TLBSYNC waits for every core to acknowledge, as a broadcast TLBI does: 0.5 us. R. van Riel\'s INVLPGB series (linux-mm, 2025) gives only throughput: TLB invalidation from about 40% to 4% of CPU time in will-it-scale tlb_flush2' },
   },
   lineShift: { cycles: 6, source: '64-byte cache lines (Intel 64 and IA-32 Optimization Reference Manual)' },
   topology: { coresPerChip: 18, chipsPerNode: 1, source: 'E5-2699 v3: 18 cores per socket; two sockets, each its own node' },

@@ -2,7 +2,7 @@
 import type { Arch } from '../arch.js';
 import { HPAGE_SHIFT, TABLE_BYTES } from './pgtable.js';
 import { callFunctionInterrupt, native_send_call_func_ipi, native_send_call_func_single_ipi } from './smp.js';
-import { gupWalkToPmd, pmdAlloc, pmdp_huge_get_and_clear, pmdp_splitting_flush, x86Pgtable } from './pgtable_ops.js';
+import { gupWalkToPmd, pmdAlloc, pmdp_collapse_flush, pmdp_huge_get_and_clear, pmdp_splitting_flush, x86Pgtable } from './pgtable_ops.js';
 import { flush_tlb_func, flush_tlb_mm_range, pmdp_invalidate, ptep_clear_flush, ptep_get_and_clear_full } from './tlb.js';
 import { mapHuge, mapPage, pgdInit, translate } from './walk.js';
 
@@ -28,6 +28,7 @@ export const x86: Arch = {
   pmdpInvalidate: (cpu, k, pmdp, va) => pmdp_invalidate(cpu, k, pmdp, va, 2 ** HPAGE_SHIFT),
   pmdpSplittingFlush: pmdp_splitting_flush,
   pmdpHugeGetAndClear: pmdp_huge_get_and_clear,
+  pmdpCollapseFlush: pmdp_collapse_flush,
   ptepGetAndClear: ptep_clear_flush,
   ptepGetAndClearFull: ptep_get_and_clear_full,
   tlbFlushRange: flush_tlb_mm_range,

@@ -92,3 +92,17 @@ export function* pmdp_huge_get_and_clear(cpu: Cpu, k: KernelEntry, pmdp: number,
   return old;
 }
 
+
+/**
+ * pmdp_collapse_flush (mm/pgtable-generic.c, v5.19) on x86: native_pmdp_get_and_clear
+ * is a plain exchange, so the one flush is flush_tlb_range over the huge page.
+ */
+export function* pmdp_collapse_flush(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<number> {
+  cpu.enter('pmdp_collapse_flush');
+  yield cpu.ev(Ev.pte_store, pmdp);
+  const old = loadEntry(cpu.machine, pmdp);
+  storeEntry(cpu.machine, pmdp, 0);
+  yield* flush_tlb_mm_range(cpu, k, haddr, haddr + HPAGE_SIZE);
+  cpu.leave();
+  return old;
+}

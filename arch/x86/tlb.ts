@@ -2,7 +2,11 @@
 // flush_tlb_mm_range flushes locally, then flush_tlb_others ->
 // native_flush_tlb_others -> smp_call_function_many(mm_cpumask, flush_tlb_func,
 // info, wait=1). The flush cannot complete while a target has interrupts off:
-// that wait is what kept x86's lockless fast_gup safe.
+// that wait is what kept x86's lockless fast_gup safe. Where the kernel's
+// tlbFlush switch says so, the other CPUs are flushed without interrupting
+// them: a paravirt guest's hypercall (arch/x86/xen/mmu.c xen_flush_tlb_others,
+// v4.9; arch/x86/hyperv/mmu.c hyperv_flush_tlb_others, v4.18) or AMD's
+// INVLPGB broadcast (arch/x86/mm/tlb.c broadcast_tlb_flush, v6.15).
 import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import { loadEntry, storeEntry } from '../../emulator/physmem.js';
@@ -41,7 +45,23 @@ export function* flush_tlb_mm_range(cpu: Cpu, k: KernelEntry, start: number, end
     // one page is all a single flush_tlb_func info names here
     if (pages > 1) info = TLB_FLUSH_ALL;
   }
-  yield* k.smpCallFunctionMany(cpu, k.mmCpumask(), 'flush_tlb_func', info, true);
+  yield* flush_tlb_others(cpu, k, info);
+  cpu.leave();
+}
+
+/** flush_tlb_others(mm_cpumask, info): the IPI that is waited for, or a flush that waits for no guest CPU. */
+function* flush_tlb_others(cpu: Cpu, k: KernelEntry, info: number): Fn<void> {
+  const how = k.variant.tlbFlush;
+  if (how === 'ipi') return yield* k.smpCallFunctionMany(cpu, k.mmCpumask(), 'flush_tlb_func', info, true);
+  cpu.enter(how === 'hypercall' ? 'xen_flush_tlb_others' : 'broadcast_tlb_flush');
+  // one hypercall (MMUEXT_TLB_FLUSH_MULTI / MMUEXT_INVLPG_MULTI) or one INVLPGB + TLBSYNC; it returns
+  // when every TLB has dropped the entries, whether or not their CPUs have interrupts on
+  yield cpu.ev(how === 'hypercall' ? Ev.hypercall : Ev.invlpgb, info);
+  for (const id of k.mmCpumask()) {
+    if (id === cpu.id) continue;
+    if (info === TLB_FLUSH_ALL) tlbFlushAll(cpu.machine, id);
+    else tlbFlushOne(cpu.machine, id, info, HPAGE_SHIFT);
+  }
   cpu.leave();
 }
 
