@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { MACHINES } from '../arch/index.js';
+import { MECHANISMS } from '../kernel-sim/mechanisms.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
@@ -20,11 +21,11 @@ const progressBar = async () => (await import('cli-progress')).default;
 import { cannotWrite, writeAtomic } from './output.js';
 import { run } from '../system/run.js';
 import { intIn, UsageError, validateRun } from '../system/args.js';
-import { loadScenario, type Scenario } from '../system/scenario.js';
+import { loadScenario, type Expectation, type Scenario } from '../system/scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from '../system/schedule_file.js';
 import { costTable } from '../system/boot.js';
 import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
-import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
+import { configOf, jobsOf, shardJobs, type CellSpec, type MatrixSpec } from './validation/matrix.js';
 import { parseShard } from './validation/shard.js';
 import { buildReport, disagreeing, mergeReports, validateMarkdown, validateTable, type ValidateReport } from './validation/report.js';
 import { VARIANT_SWITCHES } from '../kernel-sim/variants.js';
@@ -357,6 +358,24 @@ function outPath(v: unknown, shard: { index: number; count: number } | null = nu
   return resolve(file);
 }
 
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
+/** a preset's rows run to their simulated length: the wall-clock cap only stops a run gone wrong */
+const ROWS_DURATION_S = 120;
+
+/** An expectation preset's rows as matrix cells; `--sim-ms` given overrides each row's own length. */
+function presetCells(rows: readonly Expectation[], simMsGiven: boolean): CellSpec[] {
+  const seen = new Set<string>();
+  const cells: CellSpec[] = [];
+  for (const r of rows) {
+    const workload = r.workload ?? DEFAULTS.workload;
+    const key = `${r.arch}/${r.kernel}/${workload}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cells.push({ arch: r.arch, kernel: r.kernel, workload, ...(r.simMs !== undefined && !simMsGiven ? { simMs: r.simMs } : {}) });
+  }
+  return cells;
+}
+
 async function validateCommand(a: Record<string, unknown>): Promise<void> {
   const cliProgress = await progressBar();
   const { poolSize, runJobs } = await import('./validation/pool.js');
@@ -378,7 +397,11 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
       if (new Set(xs).size !== xs.length) throw new UsageError(`--${flag}: a name is given twice in '${xs.join(',')}'`);
       return xs;
     };
-    const driver = validateRun({ driver: pick('driver', d.driver ?? DEFAULTS.driver) }).driver;
+    // a preset named with no matrix of its own runs its rows, deterministically, each as long as its race needs
+    const exArg = last(a.expect);
+    const preset = typeof exArg === 'string' ? EXPECTATION_PRESETS[exArg] : undefined;
+    const rowsMode = preset !== undefined && !sc && ['arch', 'kernel', 'workload'].every((f) => last(a[f]) === undefined);
+    const driver = validateRun({ driver: pick('driver', d.driver ?? (rowsMode ? 'deterministic' : DEFAULTS.driver)) }).driver;
     spec = {
       arches: names('arch', Object.keys(ARCHES), d.arch ?? ['s390', 'x86']),
       kernels: names('kernel', [...KERNEL_VARIANTS.map((k) => k.name), ...Object.keys(sc?.kernels ?? {})], d.kernel ?? ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5']),
@@ -389,7 +412,7 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
       cpus: intIn('cpus', pick('cpus', d.cpus ?? DEFAULTS.cpus), 1, LIMITS.cpus.max),
       // null: each arch its own default (ppc64's 16 MiB THPs need more than the others')
       memMiB: pick('mem', d.mem) === undefined ? null : intIn('mem', pick('mem', d.mem), LIMITS.memMiB.min, LIMITS.memMiB.max),
-      durationS: validateRun({ duration: pick('duration', d.duration ?? DEFAULTS.durationS) }).durationS,
+      durationS: validateRun({ duration: pick('duration', d.duration ?? (rowsMode ? ROWS_DURATION_S : DEFAULTS.durationS)) }).durationS,
       simMs: (() => {
         const v = pick('sim-ms', d.simMs);
         return v === undefined ? (driver === 'deterministic' ? DEFAULTS.simMs : null) : validateRun({ simMs: v }).simMs;
@@ -402,6 +425,10 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
         return c.schedule ? { policy: c.schedule.policy, depth: c.schedule.depth } : null;
       })(),
     };
+    if (rowsMode) {
+      const cells = presetCells(preset, last(a['sim-ms']) !== undefined);
+      spec = { ...spec, cells, arches: uniq(cells.map((c) => c.arch)), kernels: uniq(cells.map((c) => c.kernel)), workloads: uniq(cells.map((c) => c.workload)) };
+    }
     if (spec.firstSeed + spec.seeds - 1 > 2 ** 32 - 1) throw new UsageError('--first-seed: the last seed would pass 2^32-1');
     const jobs = jobsOf(spec);
     shard = parseShard(last(a.shard), process.env);
@@ -459,6 +486,7 @@ function listCommand(a: Record<string, unknown>): void {
     machines: MACHINES.map((m) => ({ name: m.name, arch: m.arch, ghz: m.ghz, description: m.description })),
     kernels: KERNEL_VARIANTS,
     switches: VARIANT_SWITCHES,
+    mechanisms: MECHANISMS,
     expectationPresets: Object.keys(EXPECTATION_PRESETS),
   };
   if (a.json) return void process.stdout.write(JSON.stringify(data, null, 2) + '\n');
@@ -473,6 +501,8 @@ function listCommand(a: Record<string, unknown>): void {
   for (const k of data.kernels) out.push(`  ${k.name}: ${k.description}`);
   out.push('Kernel switches (scenario files set them):');
   for (const [k, sw] of Object.entries(data.switches)) out.push(`  ${k}: ${sw.values.join(' | ')}  ${sw.description}`);
+  out.push('Mechanisms (the source each follows):');
+  for (const x of data.mechanisms) out.push(`  ${x.name}: ${x.follows}${x.switches ? ` [${x.switches.join(', ')}]` : ''}${x.note ? `; ${x.note}` : ''}`);
   out.push(`Expectation presets (validate --expect): ${data.expectationPresets.join(', ')}`);
   process.stdout.write(out.join('\n') + '\n');
 }

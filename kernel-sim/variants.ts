@@ -122,6 +122,18 @@ const V5_19_MM = {
   gupFastRef: 'speculative', gupFastPmdRecheck: false, collapseTableSync: false, tlbFlush: 'ipi',
 } as const;
 
+/**
+ * An x86 Xen PV guest of v4.9 (SUSE's 4.4 and 4.12 kernels, where the crash
+ * was seen, had the same three): arch/x86/mm/gup.c's get_page() under
+ * interrupts off, tables freed once the flush returns (x86 had no
+ * HAVE_RCU_TABLE_FREE before v4.14), xen_flush_tlb_others() a hypercall.
+ */
+const V4_9_XENPV = {
+  thpSplit: 'pmdp-invalidate', pmdpInvalidateAddress: 'haddr', kickInPmdpInvalidate: false,
+  pgtableFree: 'after-flush', splitRefFreeze: true, thpIpiTargets: 'all', splitPrepare: true,
+  gupFastRef: 'get_page', gupFastPmdRecheck: false, collapseTableSync: false, tlbFlush: 'hypercall',
+} as const;
+
 export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   {
     name: 'v4.4',
@@ -187,4 +199,47 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
     gupFastPmdRecheck: true,
     collapseTableSync: true,
   },
+  // --- x86 guests whose TLB flush is a hypercall (Xen PV), and x86 flushes by INVLPGB
+  {
+    name: 'v4.9-xenpv',
+    description: 'x86 Xen PV guest of v4.9: gup.c takes get_page() under interrupts off, page tables freed after the flush, and the flush a hypercall that waits for no guest CPU',
+    ...V4_9_XENPV,
+  },
+  {
+    name: 'v4.9-xenpv+d73af79742e7',
+    description: 'v4.9-xenpv with the 4.9-stable "x86, mm, gup: prevent get_page() race with munmap in paravirt guest": speculative reference, pte re-checked',
+    ...V4_9_XENPV,
+    gupFastRef: 'speculative',
+  },
+  {
+    name: 'v4.9-xenpv+9e52fc2b50de',
+    description: 'v4.9-xenpv with "x86/mm: Enable RCU based page table freeing" (v4.14) alone: tables wait for walkers, get_page() still races with munmap',
+    ...V4_9_XENPV,
+    pgtableFree: 'rcu',
+  },
+  {
+    name: 'v4.14-xenpv',
+    description: 'x86 Xen PV guest of v4.14: the generic GUP-fast (v4.13, e585513b76f7) and RCU table freeing (9e52fc2b50de)',
+    ...V4_9_XENPV,
+    gupFastRef: 'speculative',
+    pgtableFree: 'rcu',
+  },
+  {
+    name: 'v6.14+invlpgb',
+    description: 'bare-metal x86 of v6.14 with INVLPGB flushes but not a37259732a7d: page tables freed after a flush that interrupts nobody',
+    ...V5_19_MM,
+    gupFastPmdRecheck: true,
+    collapseTableSync: true,
+    pgtableFree: 'after-flush',
+    tlbFlush: 'invlpgb',
+  },
+  {
+    name: 'v6.15',
+    description: 'bare-metal x86 of v6.15: INVLPGB flushes, and a37259732a7d makes RCU table freeing unconditional',
+    ...V5_19_MM,
+    gupFastPmdRecheck: true,
+    collapseTableSync: true,
+    tlbFlush: 'invlpgb',
+  },
 ];
+

@@ -68,6 +68,7 @@ const expectSchema = strict({
   workload: name.optional(),
   crashes: z.boolean({ error: 'true (the cell must crash at least once) or false (it must never crash)' }),
   why: z.string().optional(),
+  simMs: z.number({ error: 'milliseconds, a number greater than 0' }).positive({ error: 'milliseconds, a number greater than 0' }).optional(),
 });
 
 const scenarioSchema = strict({
@@ -100,6 +101,8 @@ export interface Expectation {
   readonly workload?: string;
   readonly crashes: boolean;
   readonly why?: string;
+  /** the simulated length the cell's runs need, where the matrix is this list's cells (deterministic driver) */
+  readonly simMs?: number;
 }
 
 export type MatrixDefaults = Partial<{

@@ -58,7 +58,12 @@ t.test('list shows workloads, machines and kernels', async (t) => {
   const d = JSON.parse(r.stdout) as { workloads: { name: string }[]; machines: { name: string }[]; kernels: { name: string }[] };
   t.ok(d.workloads.some((w) => w.name === 'ipi-storm'));
   t.ok(d.machines.some((m) => m.name === 'z13'));
-  t.same(d.kernels.map((k) => k.name), ['v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5+kick', 'v4.5']);
+  t.same(d.kernels.map((k) => k.name), [
+    'v4.4', 'v4.5-rc1', 'v4.5-rc1+kick', 'v4.5+kick', 'v4.5', 'v5.19', 'v6.0', 'v6.1',
+    'v4.9-xenpv', 'v4.9-xenpv+d73af79742e7', 'v4.9-xenpv+9e52fc2b50de', 'v4.14-xenpv', 'v6.14+invlpgb', 'v6.15',
+  ]);
+  const m = d as unknown as { mechanisms: { name: string; follows: string }[] };
+  t.ok(m.mechanisms.some((x) => x.name === 'khugepaged collapse' && /khugepaged\.c/.test(x.follows)), 'list says which source each mechanism follows');
 });
 
 t.test('ipi-storm, s390, 8 CPUs, parallel, 2 s: every CPU progresses, clocks within the slack', async (t) => {

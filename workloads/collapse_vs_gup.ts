@@ -111,7 +111,7 @@ export const collapseVsGup: Workload = {
     pinPages: { type: 'int', default: 8, min: 1, max: 64, description: 'most pages one gup pins' },
     dmaCycles: { type: 'int', default: 4000, min: 0, max: 10_000_000, description: 'cycles a pin is held for its transfer' },
     scanWork: { type: 'int', default: 20_000, min: 0, max: 10_000_000, description: 'cycles khugepaged waits between two ranges (its scan sleep, compressed)' },
-    zapWork: { type: 'int', default: 200_000, min: 0, max: 100_000_000, description: 'cycles between two discards' },
+    zapWork: { type: 'int', default: 1_000_000, min: 0, max: 100_000_000, description: 'cycles between two discards' },
     munmapPercent: { type: 'int', default: 50, min: 0, max: 100, description: 'discards that munmap the range (its page table freed) rather than MADV_DONTNEED it, percent' },
     touchWork: { type: 'int', default: 200, min: 0, max: 10_000_000, description: 'cycles between two touches' },
   },

@@ -25,6 +25,7 @@ import { dumpPage, freedSince, freeSeq, Owner, P, pw } from '../kernel-sim/mm_ty
 import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
+import { K } from '../kernel-sim/kernel_words.js';
 import type { Params, Workload } from './workload.js';
 
 export const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4 * cpu
@@ -167,9 +168,11 @@ export const thpSplitVsGup: Workload = {
     dontneedPercent: { type: 'int', default: 50, min: 0, max: 100, description: 'split actions that are a partial MADV_DONTNEED, percent' },
     shrinkPercent: { type: 'int', default: 30, min: 0, max: 100, description: 'split actions that run the deferred-split shrinker, percent (the rest munmap a THP)' },
     bystanders: { type: 'int', default: 0, min: 0, max: 255, description: 'CPUs (the last ones) that run another process: outside mm_cpumask, interrupts off half the time' },
+    thpFaults: { type: 'int', default: 1, min: 0, max: 1, description: '1: a fault on an empty pmd maps a THP; 0: small pages only (THP disabled, or its allocation fails)' },
   },
   setup(k: Kernel, p: Params): void {
     k.setupThpArea(p.thps!);
+    if (p.thpFaults === 0) Atomics.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
     for (let i = Math.max(0, k.machine.ncpus - p.bystanders!); i < k.machine.ncpus; i++) k.leave_mm(i);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {

@@ -25,6 +25,27 @@ export interface MatrixSpec {
   readonly scenario: string | null;
   /** the exploration policy of every run (deterministic driver), null under the parallel driver */
   readonly schedule?: { readonly policy: ScheduleName; readonly depth: number } | null;
+  /**
+   * The cells themselves, where the matrix is an expectation list's rows
+   * (`validate --expect history`) rather than arches x kernels x workloads;
+   * a cell's simMs, if given, is its runs' simulated length.
+   */
+  readonly cells?: readonly CellSpec[];
+}
+
+export interface CellSpec {
+  readonly arch: string;
+  readonly kernel: string;
+  readonly workload: string;
+  readonly simMs?: number;
+}
+
+/** The matrix's cells in its fixed order: the given list, else arch-major, then kernel, workload. */
+export function cellSpecsOf(spec: MatrixSpec): CellSpec[] {
+  if (spec.cells) return [...spec.cells];
+  const out: CellSpec[] = [];
+  for (const arch of spec.arches) for (const kernel of spec.kernels) for (const workload of spec.workloads) out.push({ arch, kernel, workload });
+  return out;
 }
 
 export interface Job {
@@ -33,6 +54,8 @@ export interface Job {
   readonly kernel: string;
   readonly workload: string;
   readonly seed: number;
+  /** the cell's own simulated length (MatrixSpec.cells) */
+  readonly simMs?: number;
 }
 
 /** What a validation keeps of one run. */
@@ -74,15 +97,11 @@ export interface Cell {
   readonly explored?: { readonly policy: string; readonly depth?: number; readonly decisions: number };
 }
 
-/** Every job of the matrix, arch-major, then kernel, workload, seed. */
+/** Every job of the matrix, cell by cell (cellSpecsOf), then seed. */
 export function jobsOf(spec: MatrixSpec): Job[] {
   const jobs: Job[] = [];
-  for (const arch of spec.arches) {
-    for (const kernel of spec.kernels) {
-      for (const workload of spec.workloads) {
-        for (let s = 0; s < spec.seeds; s++) jobs.push({ index: jobs.length, arch, kernel, workload, seed: spec.firstSeed + s });
-      }
-    }
+  for (const { arch, kernel, workload, simMs } of cellSpecsOf(spec)) {
+    for (let s = 0; s < spec.seeds; s++) jobs.push({ index: jobs.length, arch, kernel, workload, seed: spec.firstSeed + s, ...(simMs === undefined ? {} : { simMs }) });
   }
   return jobs;
 }
@@ -95,7 +114,7 @@ export function shardJobs(jobs: readonly Job[], k: number, n: number): Job[] {
 export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
   return validateRun({
     arch: job.arch, kernel: job.kernel, workload: job.workload, seed: job.seed, driver: spec.driver,
-    cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: spec.simMs ?? undefined,
+    cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: job.simMs ?? spec.simMs ?? undefined,
     ...(spec.schedule ? { schedule: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}) } : {}),
   }, sc);
 }
@@ -122,35 +141,31 @@ function expectationFor(list: readonly Expectation[], arch: string, kernel: stri
 /** The cells of `spec` from its runs, in matrix order. */
 export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: readonly Expectation[]): Cell[] {
   const cells: Cell[] = [];
-  for (const arch of spec.arches) {
-    for (const kernel of spec.kernels) {
-      for (const workload of spec.workloads) {
-        const mine = runs.filter((r) => r.arch === arch && r.kernel === kernel && r.workload === workload).sort((a, b) => a.seed - b.seed);
-        if (mine.length === 0) continue;
-        const crashed = mine.filter((r) => r.crashed);
-        const first = new Map<string, FirstOops>();
-        for (const r of crashed) {
-          if (!first.has(r.oops!.kind)) first.set(r.oops!.kind, { kind: r.oops!.kind, seed: r.seed, cpu: r.oops!.cpu, message: r.oops!.message, replay: r.replay });
-        }
-        const e = expectationFor(expect, arch, kernel, workload);
-        cells.push({
-          arch, kernel, workload,
-          runs: mine.length,
-          crashes: crashed.length,
-          truncated: mine.filter((r) => r.truncated).length,
-          crashRate: crashRate(crashed.length, mine.length),
-          timeToCrash: { simulatedUs: spread(crashed.map((r) => r.simulatedUs)), hostSeconds: spread(crashed.map((r) => r.hostSeconds)) },
-          firstOops: [...first.values()],
-          expected: e ? { crashes: e.crashes, why: e.why ?? '', agrees: (crashed.length > 0) === e.crashes } : null,
-          ...(spec.schedule ? {
-            explored: {
-              policy: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}),
-              decisions: mine.reduce((n, r) => n + (r.decisions ?? 0), 0),
-            },
-          } : {}),
-        });
-      }
+  for (const { arch, kernel, workload } of cellSpecsOf(spec)) {
+    const mine = runs.filter((r) => r.arch === arch && r.kernel === kernel && r.workload === workload).sort((a, b) => a.seed - b.seed);
+    if (mine.length === 0) continue;
+    const crashed = mine.filter((r) => r.crashed);
+    const first = new Map<string, FirstOops>();
+    for (const r of crashed) {
+      if (!first.has(r.oops!.kind)) first.set(r.oops!.kind, { kind: r.oops!.kind, seed: r.seed, cpu: r.oops!.cpu, message: r.oops!.message, replay: r.replay });
     }
+    const e = expectationFor(expect, arch, kernel, workload);
+    cells.push({
+      arch, kernel, workload,
+      runs: mine.length,
+      crashes: crashed.length,
+      truncated: mine.filter((r) => r.truncated).length,
+      crashRate: crashRate(crashed.length, mine.length),
+      timeToCrash: { simulatedUs: spread(crashed.map((r) => r.simulatedUs)), hostSeconds: spread(crashed.map((r) => r.hostSeconds)) },
+      firstOops: [...first.values()],
+      expected: e ? { crashes: e.crashes, why: e.why ?? '', agrees: (crashed.length > 0) === e.crashes } : null,
+      ...(spec.schedule ? {
+        explored: {
+          policy: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}),
+          decisions: mine.reduce((n, r) => n + (r.decisions ?? 0), 0),
+        },
+      } : {}),
+    });
   }
   return cells;
 }
