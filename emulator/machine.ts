@@ -54,7 +54,7 @@ export const DUMP_BYTES = 2048;
 export const OOPS_BYTES = 16384;
 
 /** Words for the kernel's own scalars (mm, locks) and for workload setup. */
-export const KERNEL_WORDS = 4096;
+export const KERNEL_WORDS = 8192;
 export const SCRATCH_SLOTS = 512;
 export const SAMPLE_SLOTS = 8192;
 

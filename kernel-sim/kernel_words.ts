@@ -18,13 +18,18 @@ export const K = {
   SPINLOCK_QUEUED: 15, // 1: the arch's spinlocks serve waiters in order (set at boot from Arch.spinlock)
   MM_CPUMASK: 16,     // mm_cpumask(mm): 8 words, a bit per CPU that runs the mm
   FAULT_NO_THP: 24,   // 1: the fault path maps small pages only (its THP allocation fails); khugepaged collapses them
+  AREA_FILE: 25,      // 1: the THP area is a shared file (shmem) mapping, its pages in the page cache (filemap.ts)
+  PAGE_CACHE_LOCK: 26, // the mapping's xa_lock
   WORKLOAD: 64,       // first word of workload-owned scratch
   VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)
   PMD_HUGE_PTE: 512,  // deposited page tables, one slot per THP-area pmd (up to 1024)
   ARCH: 2048,         // words the arch keeps for itself (ppc64: hashed page table, native_tlbie_lock)
   PTE_PTL: 2560,      // split pte locks, one per THP-area pmd's page table (up to 1024, see pgtable.ts pte_lockptr)
+  FILE_STATE: 3584,   // per range of the file area: its page cache state (filemap.ts Range), up to 32
+  PAGE_CACHE: 4096,   // the file's page cache: pfn + 1 per page index, 0 a hole (up to PAGE_CACHE_WORDS)
 } as const;
+export const PAGE_CACHE_WORDS = 4096;
 export const ARCH_WORDS = 64;
 export const WORKLOAD_WORDS = 64;
 export const SPLIT_QUEUE_MAX = 256;

@@ -15,11 +15,14 @@ import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
 import { trylock_page, unlock_page } from './huge_memory.js';
-import { page_add_new_anon_rmap, page_count, page_remove_rmap, put_page } from './mm.js';
+import { get_page, page_add_new_anon_rmap, page_count, page_ref_freeze, page_ref_unfreeze, page_remove_rmap, put_page } from './mm.js';
+import { cacheWord, lock_range, Range, rangeOf, unlock_range } from './filemap.js';
+import { zap_pte_range } from './memory.js';
+import { kwordAddr } from '../emulator/kaddr.js';
 import { compoundHead, Owner, P, PG_locked, pw } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
-import { pgtable_trans_huge_deposit, pte_lockptr } from './pgtable.js';
-import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
+import { pgtable_trans_huge_deposit, pte_free, pte_lockptr } from './pgtable.js';
+import { down_read, down_write, down_write_trylock, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
 
 /** The result codes of mm/khugepaged.c (enum scan_result) the model can return. */
@@ -262,5 +265,141 @@ function* __collapse_huge_page_copy(cpu: Cpu, k: Kernel, table: number, head: nu
     yield* spin_unlock(cpu, ptl);
     yield* put_page(cpu, src);
   }
+  cpu.leave();
+}
+
+/**
+ * collapse_file (mm/khugepaged.c v5.19) for one range of the shmem file
+ * area: a new THP, locked, takes the range's place in the page cache; each
+ * old page is locked, unmapped (unmap_mapping_pages) and frozen at the
+ * references the collapse expects (page_ref_freeze: the cache's and ours;
+ * the kernel's third is the LRU isolation, not modelled), so a pin taken
+ * meanwhile fails it; the pages are copied and freed, and
+ * retract_page_tables() takes the now empty page table out, all before the
+ * THP is unlocked, so no fault fills the table again.
+ */
+export function* collapse_file(cpu: Cpu, k: Kernel, haddr: number): Fn<ScanResult> {
+  cpu.enter('collapse_file');
+  const m = cpu.machine;
+  const kw = m.v.kernel;
+  const pt = k.arch.pt;
+  const range = rangeOf(k, haddr);
+  const head = yield* alloc_pages(cpu, k.arch.hpageShift - k.pageShift, Owner.FILE);
+  if (head < 0) { count_vm_event(m, 'thp_collapse_alloc_failed'); cpu.leave(); return Scan.ALLOC_HUGE_PAGE_FAIL; }
+  if (!(yield* lock_range(cpu, range, Range.SMALL))) {
+    yield* put_page(cpu, head);
+    cpu.leave();
+    return Scan.PAGE_LOCK;
+  }
+  const first = range * pt.PTRS_PER_PTE;
+  const pmdp = k.pmdp(haddr);
+  const frozen: number[] = [];
+  let result: ScanResult = Scan.SUCCEED;
+  for (let i = 0; i < pt.PTRS_PER_PTE; i++) {
+    const page = Atomics.load(kw, cacheWord(first + i)) - 1;
+    if (page < 0) continue; // a hole: the THP's subpage stays zero (shmem's nr_none)
+    yield* get_page(cpu, page);
+    // unmap_mapping_pages: the pte that maps it, cleared and flushed under its table's lock
+    yield cpu.ev(Ev.load, pmdp);
+    const pmd = loadEntry(m, pmdp);
+    if (Atomics.load(m.v.pages, pw(page, P.MAPCOUNT)) >= 0 && !pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+      const ptl = pte_lockptr(k, pmdp);
+      yield* spin_lock(cpu, ptl);
+      const ptep = pt.pmd_phys(pmd) + i * 8;
+      if (pt.pte_present(loadEntry(m, ptep)) && k.pfnOf(pt.pte_phys(loadEntry(m, ptep))) === page) {
+        yield* k.arch.ptepGetAndClear(cpu, k, ptep, haddr + i * k.pageSize);
+        yield* page_remove_rmap(cpu, page, false);
+        yield* put_page(cpu, page);
+      }
+      yield* spin_unlock(cpu, ptl);
+    }
+    if (!(yield* page_ref_freeze(cpu, page, 2))) { // a pin, or a mapping it could not take away
+      yield* put_page(cpu, page);
+      result = Scan.PAGE_COUNT;
+      break;
+    }
+    frozen.push(page);
+  }
+  if (result !== Scan.SUCCEED) {
+    for (const page of frozen) yield* page_ref_unfreeze(cpu, page, 1); // back to the cache's one
+    yield* unlock_range(cpu, range, Range.SMALL);
+    yield* put_page(cpu, head);
+    count_vm_event(m, result === Scan.PAGE_COUNT ? 'khugepaged_pinned' : 'khugepaged_isolate_failed');
+    cpu.leave();
+    return result;
+  }
+  // copy, then the THP takes the cache entries (its one reference stands for the cache's)
+  const words = k.pageSize / 4;
+  for (let i = 0; i < pt.PTRS_PER_PTE; i++) {
+    const dst = k.physOf(head + i) >>> 2;
+    const old = Atomics.load(kw, cacheWord(first + i)) - 1;
+    yield cpu.ev(Ev.work, k.physOf(head + i), k.pageSize / 64);
+    if (old < 0) m.v.mem.fill(0, dst, dst + words);
+    else m.v.mem.copyWithin(dst, k.physOf(old) >>> 2, (k.physOf(old) >>> 2) + words);
+    yield cpu.ev(Ev.store, kwordAddr(cacheWord(first + i)));
+    Atomics.store(kw, cacheWord(first + i), head + i + 1);
+  }
+  // the old pages go: unfrozen at one reference, then put (page->mapping = NULL; put_page)
+  for (const page of frozen) {
+    yield* page_ref_unfreeze(cpu, page, 1);
+    yield* put_page(cpu, page);
+  }
+  yield* retract_page_tables(cpu, k, haddr);
+  yield* unlock_range(cpu, range, Range.HUGE);
+  count_vm_event(m, 'thp_collapse_alloc');
+  cpu.leave();
+  return Scan.SUCCEED;
+}
+
+/**
+ * retract_page_tables (v5.19) for the one mm mapping the file: with
+ * mmap_lock taken by trylock (else the table stays, to be retracted on a
+ * later scan), collapse_and_free_pmd(): the pmd cleared and flushed under
+ * the pmd lock, [v6.1: tlb_remove_table_sync_one()], and the table freed at
+ * once by pte_free(), with no grace period.
+ */
+function* retract_page_tables(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
+  cpu.enter('retract_page_tables');
+  const m = cpu.machine;
+  const pt = k.arch.pt;
+  if (!(yield* down_write_trylock(cpu, K.MMAP_SEM))) { count_vm_event(m, 'khugepaged_retract_busy'); cpu.leave(); return; }
+  const pmdp = k.pmdp(haddr);
+  yield cpu.ev(Ev.load, pmdp);
+  const pmd = loadEntry(m, pmdp);
+  if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+    cpu.enter('collapse_and_free_pmd');
+    yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+    const old = yield* pmdp_collapse_flush(cpu, k, pmdp, haddr);
+    yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    if (k.variant.collapseTableSync) yield* tlb_remove_table_sync_one(cpu, k);
+    logCollapse(cpu, k, pmdp, old);
+    yield* pte_free(cpu, pt.pmd_phys(old));
+    count_vm_event(m, 'khugepaged_retract');
+    cpu.leave();
+  }
+  yield* up_write(cpu, K.MMAP_SEM);
+  cpu.leave();
+}
+
+/**
+ * A range already huge in the cache whose pmd still points to a table
+ * (retract_page_tables could not take mmap_lock): collapse_pte_mapped_thp
+ * (v5.19), under mmap_lock for write, zaps the ptes that map the THP's
+ * subpages and retracts the table.
+ */
+export function* collapse_pte_mapped_thp(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
+  cpu.enter('collapse_pte_mapped_thp');
+  const m = cpu.machine;
+  const pt = k.arch.pt;
+  const range = rangeOf(k, haddr);
+  if (!(yield* lock_range(cpu, range, Range.HUGE))) { cpu.leave(); return; }
+  const pmdp = k.pmdp(haddr);
+  yield cpu.ev(Ev.load, pmdp);
+  const pmd = loadEntry(m, pmdp);
+  if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+    yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + 2 ** k.arch.hpageShift);
+    yield* retract_page_tables(cpu, k, haddr);
+  }
+  yield* unlock_range(cpu, range, Range.HUGE);
   cpu.leave();
 }

@@ -5,6 +5,7 @@
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
+import { cacheWord, do_file_fault, lock_range, Range, rangeOf, rangeState, unlock_range } from './filemap.js';
 import { do_huge_pmd_anonymous_page, split_huge_pmd, VM_FAULT_FALLBACK, zap_huge_pmd } from './huge_memory.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
@@ -27,6 +28,13 @@ export function* handle_mm_fault(cpu: Cpu, k: Kernel, va: number, _write: boolea
   for (;;) {
     yield cpu.ev(Ev.load, pmdp);
     const pmd = loadEntry(m, pmdp);
+    if (m.v.kernel[K.AREA_FILE] === 1 && (pt.pmd_none(pmd) || !pt.pmd_trans_huge(pmd))) {
+      const ptep = pt.pmd_none(pmd) ? -1 : pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
+      if (ptep >= 0 && !pt.pte_none(loadEntry(m, ptep))) { cpu.leave(); return 0; }
+      const ok = yield* do_file_fault(cpu, k, va);
+      cpu.leave();
+      return ok ? 0 : VM_FAULT_OOM;
+    }
     if (pt.pmd_none(pmd)) {
       if (m.v.kernel[K.FAULT_NO_THP] !== 1) {
         const ret = yield* do_huge_pmd_anonymous_page(cpu, k, pmdp);
@@ -100,7 +108,7 @@ function* do_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number, ptep: number): Fn
 }
 
 /** zap_pte_range over [start, end) inside one pmd that points to a page table. */
-function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: number): Fn<void> {
+export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number, end: number): Fn<void> {
   cpu.enter('zap_pte_range');
   const m = cpu.machine;
   const pt = k.arch.pt;
@@ -219,4 +227,46 @@ export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, va
     yield* up_read(cpu, K.MMAP_SEM);
     if (ret & VM_FAULT_OOM) return -1;
   }
+}
+
+/**
+ * fallocate(FALLOC_FL_PUNCH_HOLE) over one range of the file area
+ * (shmem_fallocate -> unmap_mapping_range + shmem_truncate_range, v5.19):
+ * the range's mappings are zapped (a file THP's pmd has no deposited table),
+ * then its pages leave the cache. False if the range is locked (a collapse).
+ */
+export function* shmem_punch_range(cpu: Cpu, k: Kernel, haddr: number): Fn<boolean> {
+  cpu.enter('shmem_fallocate');
+  const m = cpu.machine;
+  const pt = k.arch.pt;
+  const range = rangeOf(k, haddr);
+  const was = rangeState(k, range);
+  if (was === Range.LOCKED || !(yield* lock_range(cpu, range, was))) { cpu.leave(); return false; }
+  const hpage = 2 ** k.arch.hpageShift;
+  const pmdp = k.pmdp(haddr);
+  yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
+  yield cpu.ev(Ev.load, pmdp);
+  let head = -1;
+  if (pt.pmd_trans_huge(loadEntry(m, pmdp))) {
+    const old = yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr); // zap_huge_pmd, a file THP
+    head = k.pfnOf(pt.pmd_phys(old));
+    yield* page_remove_rmap(cpu, head, true);
+  }
+  yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  if (head >= 0) yield* put_page(cpu, head);
+  else yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + hpage);
+  // truncate_inode_pages_range: the cache's references go
+  const kw = m.v.kernel;
+  const first = range * pt.PTRS_PER_PTE;
+  let cachedHead = -1;
+  for (let i = first; i < first + pt.PTRS_PER_PTE; i++) {
+    const page = Atomics.exchange(kw, cacheWord(i), 0) - 1;
+    if (page < 0) continue;
+    if (was === Range.HUGE) { cachedHead = page - (i - first); continue; }
+    yield* put_page(cpu, page);
+  }
+  if (cachedHead >= 0) yield* put_page(cpu, cachedHead);
+  yield* unlock_range(cpu, range, Range.SMALL);
+  cpu.leave();
+  return true;
 }

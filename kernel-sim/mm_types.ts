@@ -31,8 +31,8 @@ export const PG_head = 1 << 1;
 export const PG_double_map = 1 << 2;
 export const PG_dirty = 1 << 3;
 
-export const Owner = { FREE: 0, ANON: 1, PGTABLE: 2, BOOT: 3 } as const;
-export const OWNER_NAMES = ['free', 'anon', 'page-table', 'boot'] as const;
+export const Owner = { FREE: 0, ANON: 1, PGTABLE: 2, BOOT: 3, FILE: 4 } as const;
+export const OWNER_NAMES = ['free', 'anon', 'page-table', 'boot', 'file'] as const;
 
 /** Word index of field `f` of the struct page of frame `pfn`. */
 export const pw = (pfn: number, f: number): number => pfn * PAGE_WORDS + f;

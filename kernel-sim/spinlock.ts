@@ -72,6 +72,12 @@ export function* down_write(cpu: Cpu, word: number): Fn<void> {
   }
 }
 
+/** down_write_trylock: the semaphore for writing if nobody holds it, at one try. */
+export function* down_write_trylock(cpu: Cpu, word: number): Fn<boolean> {
+  yield cpu.ev(Ev.atomic, kwordAddr(word));
+  return Atomics.compareExchange(cpu.machine.v.kernel, word, 0, -1) === 0;
+}
+
 export function* up_write(cpu: Cpu, word: number): Fn<void> {
   yield cpu.ev(Ev.store, kwordAddr(word));
   Atomics.store(cpu.machine.v.kernel, word, 0);

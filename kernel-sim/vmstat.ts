@@ -6,7 +6,7 @@ export const VM_EVENT_NAMES = [
   'thp_fault_alloc', 'thp_fault_fallback', 'thp_split_pmd', 'thp_split_page', 'thp_split_page_failed',
   'thp_deferred_split_page', 'pgfault', 'gup_fast_pages', 'gup_slow_pages', 'dma_transfers', 'madvise_dontneed',
   'munmap', 'thp_collapse_alloc', 'thp_collapse_alloc_failed', 'khugepaged_scan_failed', 'khugepaged_isolate_failed',
-  'khugepaged_pinned', 'dma_mapping_checks',
+  'khugepaged_pinned', 'dma_mapping_checks', 'khugepaged_retract', 'khugepaged_retract_busy',
 ] as const;
 export type VmEvent = (typeof VM_EVENT_NAMES)[number];
 

@@ -122,10 +122,11 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
   const steps = cpus.reduce((a, c) => a + c.steps, 0);
   const oopsText = Atomics.load(m.v.control, M.OOPS_CPU) >= 0 ? m.readText(m.v.oops, 0, OOPS_BYTES) : '';
   const oops = oopsText ? (JSON.parse(oopsText) as OopsRecord) : null;
-  // the workload explains an oops that does not name its race itself
-  if (oops && b.workload.explain && (oops.details as { race?: unknown } | undefined)?.race === undefined) {
+  // the workload explains an oops that does not name its race itself, or adds to one that does
+  const named = (oops?.details as { race?: Record<string, unknown> } | undefined)?.race;
+  if (oops && b.workload.explain && (named === undefined || b.workload.explainsNamedRaces)) {
     const race = b.workload.explain(b.kernel, oops);
-    if (Object.keys(race).length) oops.details = { ...oops.details, race };
+    if (Object.keys(race).length) oops.details = { ...oops.details, race: { ...named, ...race } };
   }
   return {
     config: cfg,

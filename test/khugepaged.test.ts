@@ -8,9 +8,9 @@ import { Ev } from '../emulator/events.js';
 import { M, OOPS_BYTES } from '../emulator/machine.js';
 import { loadEntry } from '../emulator/physmem.js';
 import { __get_user_pages_fast } from '../kernel-sim/gup.js';
-import { collapse_huge_page, Scan, type ScanResult } from '../kernel-sim/khugepaged.js';
+import { collapse_file, collapse_huge_page, Scan, type ScanResult } from '../kernel-sim/khugepaged.js';
 import { madvise_dontneed, user_access } from '../kernel-sim/memory.js';
-import { P, pw } from '../kernel-sim/mm_types.js';
+import { Owner, P, pw } from '../kernel-sim/mm_types.js';
 import { bootMachine } from '../system/boot.js';
 import { config } from './helpers.js';
 import { idle, runOn, stepAll, stepUntil } from './stepping.js';
@@ -146,5 +146,35 @@ for (const [kernel, crashes] of [['v4.9-xenpv', true], ['v4.9-xenpv+d73af79742e7
       t.same(out.pages, [], 'the speculative reference failed on the zero count');
       t.equal(oopsOf(s.m), null, 'no oops');
     }
+  });
+}
+
+for (const kernel of ['v6.0', 'v6.1']) {
+  const sync = kernel === 'v6.1';
+  t.test(`s390 ${kernel}, shmem: retract_page_tables ${sync ? 'waits for the walker before pte_free()' : 'frees the table a walker is about to read'}`, async (t) => {
+    const s = boot('s390', kernel, 'collapse-file');
+    const { va, pmdp } = smallPages(s);
+    const table = s.k.arch.pt.pmd_phys(loadEntry(s.m, pmdp));
+    const { walker, out } = walkerAtPte(s, va);
+    const collapser = s.cpus[0];
+    let result: ScanResult | undefined;
+    collapser.start((function* (): Routine { result = yield* collapse_file(collapser, s.k, va); })());
+    if (sync) {
+      for (let i = 0; i < 200_000 && result === undefined; i++) collapser.step();
+      t.equal(result, undefined, 'the collapse is held in tlb_remove_table_sync_one()');
+      t.ok(collapser.trace.includes('tlb_remove_table_sync_one'));
+      t.equal(Atomics.load(s.m.v.pages, pw(table >>> 12, P.OWNER)), Owner.PGTABLE, 'the table is not freed yet');
+      stepUntil(walker, () => out.pages !== undefined);
+      t.same(out.pages, [], 'the walker read a cleared pte from a live table and gave up');
+      stepAll(s.cpus, () => result !== undefined);
+      t.equal(oopsOf(s.m), null, 'no oops');
+    } else {
+      stepUntil(collapser, () => result !== undefined);
+      t.equal(Atomics.load(s.m.v.pages, pw(table >>> 12, P.OWNER)), Owner.FREE, 'the emptied table is freed, no grace period');
+      t.ok(s.k.arch.pt.pmd_none(loadEntry(s.m, pmdp)), 'and its pmd cleared, to be refaulted huge');
+      t.throws(() => stepUntil(walker, () => out.pages !== undefined), 'the walker oopses');
+      t.match(oopsOf(s.m)?.message, /^CPU1 fast_gup read the pte of 0x[0-9a-f]+ from a page table CPU0 freed under it/);
+    }
+    t.equal(result ?? Scan.SUCCEED, Scan.SUCCEED);
   });
 }

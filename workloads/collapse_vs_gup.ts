@@ -16,10 +16,11 @@
 // Roles go by CPU number in that order; a zapping or pinning thread also
 // touches its memory after each action.
 import type { Cpu, OopsRecord, Routine } from '../emulator/cpu.js';
-import { COLLAPSE_LOG, khugepaged_scan_pmd } from '../kernel-sim/khugepaged.js';
+import { cacheWord, Range, rangeState, setupFileArea } from '../kernel-sim/filemap.js';
+import { COLLAPSE_LOG, collapse_file, collapse_pte_mapped_thp, khugepaged_scan_pmd } from '../kernel-sim/khugepaged.js';
 import type { Kernel } from '../kernel-sim/kernel.js';
 import { K, WORKLOAD_WORDS } from '../kernel-sim/kernel_words.js';
-import { madvise_dontneed, unmap_slot, user_access } from '../kernel-sim/memory.js';
+import { madvise_dontneed, shmem_punch_range, unmap_slot, user_access } from '../kernel-sim/memory.js';
 import { dumpPage } from '../kernel-sim/mm_types.js';
 import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
@@ -38,8 +39,20 @@ function* khugepaged(k: Kernel, cpu: Cpu, p: Params): Routine {
     cpu.loops++;
     // khugepaged_do_scan sleeps khugepaged_scan_sleep_millisecs between passes; compressed here
     yield* busy(cpu, p.scanWork!, 500);
-    yield* khugepaged_scan_pmd(cpu, k, k.thpBase() + slot * hpage);
+    const haddr = k.thpBase() + slot * hpage;
+    if (p.file !== 1) { yield* khugepaged_scan_pmd(cpu, k, haddr); continue; }
+    // khugepaged_scan_file: a range of small pages collapses; a huge one still under a table is retracted
+    const st = rangeState(k, slot);
+    if (st === Range.SMALL && cachedPages(k, slot) > 0) yield* collapse_file(cpu, k, haddr);
+    else if (st === Range.HUGE) yield* collapse_pte_mapped_thp(cpu, k, haddr);
   }
+}
+
+function cachedPages(k: Kernel, range: number): number {
+  const n = k.arch.pt.PTRS_PER_PTE;
+  let c = 0;
+  for (let i = range * n; i < (range + 1) * n; i++) if (Atomics.load(k.machine.v.kernel, cacheWord(i)) !== 0) c++;
+  return c;
 }
 
 function* zapper(k: Kernel, cpu: Cpu, p: Params): Routine {
@@ -51,7 +64,8 @@ function* zapper(k: Kernel, cpu: Cpu, p: Params): Routine {
     const slot = cpu.random(k.thpSlots());
     const haddr = k.thpBase() + slot * hpage;
     Atomics.add(kw, gen(slot), 1);
-    if (cpu.random(100) < p.munmapPercent!) yield* unmap_slot(cpu, k, haddr);
+    if (p.file === 1) yield* shmem_punch_range(cpu, k, haddr);
+    else if (cpu.random(100) < p.munmapPercent!) yield* unmap_slot(cpu, k, haddr);
     else yield* madvise_dontneed(cpu, k, haddr, haddr + hpage);
     Atomics.add(kw, gen(slot), 1);
     yield* ownTouches(k, cpu, p);
@@ -97,6 +111,7 @@ function mappingCheck(k: Kernel) {
 }
 
 const hex = (x: number): string => `0x${(x >>> 0).toString(16)}`;
+const p_file = (k: Kernel): boolean => Atomics.load(k.machine.v.kernel, K.AREA_FILE) === 1;
 
 export const collapseVsGup: Workload = {
   name: 'collapse-vs-gup',
@@ -114,10 +129,12 @@ export const collapseVsGup: Workload = {
     zapWork: { type: 'int', default: 1_000_000, min: 0, max: 100_000_000, description: 'cycles between two discards' },
     munmapPercent: { type: 'int', default: 50, min: 0, max: 100, description: 'discards that munmap the range (its page table freed) rather than MADV_DONTNEED it, percent' },
     touchWork: { type: 'int', default: 200, min: 0, max: 10_000_000, description: 'cycles between two touches' },
+    file: { type: 'int', default: 0, min: 0, max: 1, description: '1: the area is a shared shmem file: khugepaged\'s collapse_file + retract_page_tables, discards punch holes' },
   },
   setup(k: Kernel, p: Params): void {
     if (p.thps! > WORKLOAD_WORDS) throw new Error('collapse-vs-gup: more ranges than workload words');
-    k.setupThpArea(p.thps!);
+    if (p.file === 1) setupFileArea(k, p.thps!);
+    else k.setupThpArea(p.thps!);
     Atomics.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
@@ -131,6 +148,7 @@ export const collapseVsGup: Workload = {
   report(k: Kernel): Record<string, unknown> {
     return { vmEvents: vmEvents(k.machine) };
   },
+  explainsNamedRaces: true,
   explain(k: Kernel, oops: OopsRecord): Record<string, unknown> {
     const d = oops.details as Record<string, unknown> | undefined;
     const addr = Number.parseInt(String(d?.address ?? 'NaN'), 16);
@@ -139,15 +157,33 @@ export const collapseVsGup: Workload = {
     const slot = Math.floor((addr - k.thpBase()) / hpage);
     const s = k.machine.v.scratch;
     if (slot < 0 || slot >= 32 || s[COLLAPSE_LOG + slot * 4 + 3] !== 1) return { lastCollapse: 'none recorded' };
+    const by = `CPU${s[COLLAPSE_LOG + slot * 4]}`;
+    const at = s[COLLAPSE_LOG + slot * 4 + 1];
     const old = s[COLLAPSE_LOG + slot * 4 + 2]!;
+    const thp = `0x${(k.thpBase() + slot * hpage).toString(16)}`;
+    const ptep = Number.parseInt(String(d?.ptep ?? 'NaN'), 16);
+    if (Number.isFinite(ptep)) {
+      // a lockless walk of a freed table: was it the one the collapse took out?
+      const table = k.arch.pt.pmd_phys(old);
+      const same = Math.floor(ptep / k.pageSize) === Math.floor(table / k.pageSize);
+      return {
+        thp,
+        collapse: `${by} took pmd ${hex(old)} out at clock ${at} (pmdp_collapse_flush(), no IPI): ` +
+          (p_file(k) ? 'retract_page_tables() freed the table with pte_free() at once' : 'the table was deposited, and freed at once when the THP was zapped (zap_deposited_table)'),
+        walker: `CPU${oops.cpu} read that pmd with interrupts off before the flush and loaded a pte from ${same ? 'that very table' : `0x${ptep.toString(16)}`} after it was freed` +
+          (same ? '' : ' (an older table of this range)'),
+        fix: '2ba99c5e0881 (v6.1): tlb_remove_table_sync_one() after pmdp_collapse_flush() waits for the walker',
+      };
+    }
     return {
-      thp: `0x${(k.thpBase() + slot * hpage).toString(16)}`,
-      collapse: `CPU${s[COLLAPSE_LOG + slot * 4]} collapsed it at clock ${s[COLLAPSE_LOG + slot * 4 + 1]}: pmdp_collapse_flush() cleared pmd ${hex(old)}` +
+      thp,
+      collapse: `${by} collapsed it at clock ${at}: pmdp_collapse_flush() cleared pmd ${hex(old)}` +
         `, found no pin on the small pages (__collapse_huge_page_isolate), copied them and freed them`,
       walker: `CPU${oops.cpu} ${String(d?.walk ?? 'pinned a page')}; ` +
         (String(d?.walk ?? '').includes(hex(old)) ? 'the pmd the collapse took away: ' : '') +
         'its pin came after the pin check and its pte re-check saw the pte still there, so it kept the old page',
       lost: `the transfer went to the old page; the process reads the THP's copy, made before it`,
+      fix: '70cbc3cc78a9 (v6.0): GUP-fast re-checks the pmd',
     };
   },
 };

@@ -120,7 +120,8 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
 /** KASAN-like: a pinned frame must still be the page that was pinned. */
 function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
   const m = cpu.machine;
-  if (!freedSince(m, pfn, seq) && Atomics.load(m.v.pages, pw(pfn, P.OWNER)) === Owner.ANON) return;
+  const owner = Atomics.load(m.v.pages, pw(pfn, P.OWNER));
+  if (!freedSince(m, pfn, seq) && (owner === Owner.ANON || owner === Owner.FILE)) return;
   cpu.enter('kasan_report');
   cpu.oops('KASAN: use-after-free', `DMA through a pin of 0x${va.toString(16)} to a page freed since it was pinned`, {
     address: `0x${va.toString(16)}`, page: dumpPage(m, pfn), freeSeqAtPin: seq,

@@ -32,4 +32,6 @@ export interface Workload {
   report?(k: Kernel, p: Params): Record<string, unknown>;
   /** what the workload knows of an oops's cause (the race it names) */
   explain?(k: Kernel, oops: OopsRecord): Record<string, unknown>;
+  /** explain() adds to the race an oops names itself (the collapse log says which table went, and how) */
+  readonly explainsNamedRaces?: boolean;
 }

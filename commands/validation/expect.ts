@@ -36,6 +36,7 @@ const LKML_2016: readonly Expectation[] = [
  */
 const COLLAPSE_1 = 'collapse-munmap';
 const COLLAPSE_2 = 'collapse-dontneed';
+const FILE = 'collapse-file';
 const PV = 'munmap-small';
 const HISTORY_ROWS: readonly Expectation[] = [
   ...LKML_2016,
@@ -43,6 +44,7 @@ const HISTORY_ROWS: readonly Expectation[] = [
   { arch: 's390', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 40, why: '70cbc3cc78a9: the flush sends no IPI; GUP-fast pins after the isolate check and keeps a page the collapse replaces' },
   { arch: 'arm64', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 40, why: '70cbc3cc78a9: TLBI broadcasts interrupt nobody: the same stale pin' },
   { arch: 'x86', kernel: 'v5.19', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: "a TLB flush ... only handles traditional IPI-based GUP-fast correctly": x86\'s flush IPI waits for the walker' },
+  { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: the IPI, and now the pmd re-check too' },
   { arch: 's390', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: GUP-fast re-checks the pmd and gives the page back' },
   { arch: 'arm64', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: the pmd re-check' },
   // 2ba99c5e0881 "mm/khugepaged: fix GUP-fast interaction by sending IPI" (v6.1)
@@ -51,6 +53,11 @@ const HISTORY_ROWS: readonly Expectation[] = [
   { arch: 's390', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: tlb_remove_table_sync_one() after pmdp_collapse_flush() waits the walker out' },
   { arch: 'arm64', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: the IPI after the flush' },
   { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: without RCU table freeing "the TLB flush ... must have involved IPIs"' },
+  { arch: 's390', kernel: 'v6.0', workload: FILE, crashes: true, simMs: 20, why: '2ba99c5e0881: collapse_and_free_pmd() pte_free()s the table retract_page_tables() took out, a walker still in it' },
+  { arch: 'arm64', kernel: 'v6.0', workload: FILE, crashes: true, simMs: 20, why: '2ba99c5e0881: the file path, the same on arm64' },
+  { arch: 's390', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: tlb_remove_table_sync_one() in collapse_and_free_pmd()' },
+  { arch: 'arm64', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: the IPI before pte_free()' },
+  { arch: 'x86', kernel: 'v6.0', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: x86\'s collapse flush is an IPI the walker holds off' },
   // Xen PV guests: the stable-only d73af79742e7 (4.9) and 9e52fc2b50de (v4.14)
   { arch: 'x86', kernel: 'v4.9-xenpv', workload: PV, crashes: true, simMs: 40, why: 'stable "x86, mm, gup: prevent get_page() race with munmap in paravirt guest": get_page() on a page munmap freed; seen on SUSE 4.4/4.12 Xen PV' },
   { arch: 'x86', kernel: 'v4.9-xenpv+d73af79742e7', workload: PV, crashes: true, simMs: 40, why: 'the page-table walk "also relies on disabled interrupts and TLB flush IPIs", fixed by 9e52fc2b50de, "for full safety"' },

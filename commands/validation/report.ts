@@ -119,7 +119,10 @@ function head(r: ValidateReport): string[] {
 function describe(r: ValidateReport): string {
   const m = r.matrix;
   const last = m.firstSeed + m.seeds - 1;
-  const len = m.simMs === null ? `up to ${m.durationS} s each` : `${m.simMs} ms simulated each (at most ${m.durationS} s)`;
+  const own = (m.cells ?? []).map((c) => c.simMs).filter((x): x is number => x !== undefined);
+  const len = m.simMs === null ? `up to ${m.durationS} s each`
+    : own.length ? `each cell its own simulated length, ${Math.min(m.simMs, ...own)}-${Math.max(m.simMs, ...own)} ms (at most ${m.durationS} s)`
+    : `${m.simMs} ms simulated each (at most ${m.durationS} s)`;
   const sched = m.schedule ? ` under ${m.schedule.policy}${m.schedule.policy === 'pct' ? ` d=${m.schedule.depth}` : ''}` : '';
   return `${m.cpus} CPUs, ${m.driver} driver${sched}, seeds ${m.firstSeed}-${last}, ${len}` +
     (m.scenario ? `, scenario ${m.scenario}` : '') + (r.shard ? `; shard ${r.shard.index}/${r.shard.count} (${r.runs.length} of ${r.jobs} runs)` : '');
