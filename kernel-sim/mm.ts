@@ -32,7 +32,18 @@ export function isHead(cpu: Cpu, pfn: number): boolean {
 export function* get_page(cpu: Cpu, pfn: number): Fn<void> {
   const head = compoundHead(cpu.machine, pfn);
   yield cpu.ev(Ev.atomic, pageAddr(head));
-  vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) <= 0');
+  if (Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0) {
+    // the race, named: who took the reference from where, and who freed the page (struct page's free record)
+    const by = Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_BY)) - 1;
+    cpu.enter('VM_BUG_ON_PAGE');
+    cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(atomic_read(&page->_count) <= 0)', {
+      page: dumpPage(cpu.machine, head), check: 'atomic_read(&page->_count) <= 0',
+      race: {
+        taker: `CPU${cpu.id} in ${cpu.trace.slice(0, -1).reverse().join(' < ')}${cpu.irqOn ? '' : ', interrupts off'}`,
+        freer: by >= 0 ? `CPU${by} freed it at clock ~${Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_KCYCLE))}k` : 'never freed',
+      },
+    });
+  }
   Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), 1);
 }
 

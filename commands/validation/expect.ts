@@ -42,30 +42,30 @@ const HISTORY_ROWS: readonly Expectation[] = [
   ...LKML_2016,
   // 70cbc3cc78a9 "mm: gup: fix the fast GUP race against THP collapse" (v6.0, Fixes 2667f50e8b81)
   { arch: 's390', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 40, why: '70cbc3cc78a9: the flush sends no IPI; GUP-fast pins after the isolate check and keeps a page the collapse replaces' },
-  { arch: 'arm64', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 40, why: '70cbc3cc78a9: TLBI broadcasts interrupt nobody: the same stale pin' },
-  { arch: 'x86', kernel: 'v5.19', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: "a TLB flush ... only handles traditional IPI-based GUP-fast correctly": x86\'s flush IPI waits for the walker' },
-  { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: the IPI, and now the pmd re-check too' },
-  { arch: 's390', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: GUP-fast re-checks the pmd and gives the page back' },
-  { arch: 'arm64', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 20, why: '70cbc3cc78a9: the pmd re-check' },
+  { arch: 'arm64', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 60, why: '70cbc3cc78a9: TLBI broadcasts interrupt nobody: the same stale pin' },
+  { arch: 'x86', kernel: 'v5.19', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: "a TLB flush ... only handles traditional IPI-based GUP-fast correctly": x86\'s flush IPI waits for the walker' },
+  { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: the IPI, and now the pmd re-check too' },
+  { arch: 's390', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: GUP-fast re-checks the pmd and gives the page back' },
+  { arch: 'arm64', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: the pmd re-check' },
   // 2ba99c5e0881 "mm/khugepaged: fix GUP-fast interaction by sending IPI" (v6.1)
   { arch: 's390', kernel: 'v6.0', workload: COLLAPSE_2, crashes: true, simMs: 40, why: '2ba99c5e0881: "once a page table has been deposited, it can be freed": zap_huge_pmd() frees it under a walker that read the old pmd' },
   { arch: 'arm64', kernel: 'v6.0', workload: COLLAPSE_2, crashes: true, simMs: 40, why: '2ba99c5e0881: the same, MMU_GATHER_RCU_TABLE_FREE and no IPI in the flush' },
-  { arch: 's390', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: tlb_remove_table_sync_one() after pmdp_collapse_flush() waits the walker out' },
-  { arch: 'arm64', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: the IPI after the flush' },
-  { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_2, crashes: false, simMs: 20, why: '2ba99c5e0881: without RCU table freeing "the TLB flush ... must have involved IPIs"' },
+  { arch: 's390', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 15, why: '2ba99c5e0881: tlb_remove_table_sync_one() after pmdp_collapse_flush() waits the walker out' },
+  { arch: 'arm64', kernel: 'v6.1', workload: COLLAPSE_2, crashes: false, simMs: 15, why: '2ba99c5e0881: the IPI after the flush' },
+  { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_2, crashes: false, simMs: 15, why: '2ba99c5e0881: without RCU table freeing "the TLB flush ... must have involved IPIs"' },
   { arch: 's390', kernel: 'v6.0', workload: FILE, crashes: true, simMs: 20, why: '2ba99c5e0881: collapse_and_free_pmd() pte_free()s the table retract_page_tables() took out, a walker still in it' },
   { arch: 'arm64', kernel: 'v6.0', workload: FILE, crashes: true, simMs: 20, why: '2ba99c5e0881: the file path, the same on arm64' },
-  { arch: 's390', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: tlb_remove_table_sync_one() in collapse_and_free_pmd()' },
-  { arch: 'arm64', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: the IPI before pte_free()' },
-  { arch: 'x86', kernel: 'v6.0', workload: FILE, crashes: false, simMs: 20, why: '2ba99c5e0881: x86\'s collapse flush is an IPI the walker holds off' },
+  { arch: 's390', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 15, why: '2ba99c5e0881: tlb_remove_table_sync_one() in collapse_and_free_pmd()' },
+  { arch: 'arm64', kernel: 'v6.1', workload: FILE, crashes: false, simMs: 15, why: '2ba99c5e0881: the IPI before pte_free()' },
+  { arch: 'x86', kernel: 'v6.0', workload: FILE, crashes: false, simMs: 15, why: '2ba99c5e0881: x86\'s collapse flush is an IPI the walker holds off' },
   // Xen PV guests: the stable-only d73af79742e7 (4.9) and 9e52fc2b50de (v4.14)
   { arch: 'x86', kernel: 'v4.9-xenpv', workload: PV, crashes: true, simMs: 40, why: 'stable "x86, mm, gup: prevent get_page() race with munmap in paravirt guest": get_page() on a page munmap freed; seen on SUSE 4.4/4.12 Xen PV' },
   { arch: 'x86', kernel: 'v4.9-xenpv+d73af79742e7', workload: PV, crashes: true, simMs: 40, why: 'the page-table walk "also relies on disabled interrupts and TLB flush IPIs", fixed by 9e52fc2b50de, "for full safety"' },
   { arch: 'x86', kernel: 'v4.9-xenpv+9e52fc2b50de', workload: PV, crashes: true, simMs: 60, why: '9e52fc2b50de covers "the page table can be freed under us" part; the get_page() race stays (the stable fix covers it)' },
-  { arch: 'x86', kernel: 'v4.14-xenpv', workload: PV, crashes: false, simMs: 20, why: 'both: the generic GUP-fast (v4.13) and RCU table freeing (v4.14)' },
+  { arch: 'x86', kernel: 'v4.14-xenpv', workload: PV, crashes: false, simMs: 15, why: 'both: the generic GUP-fast (v4.13) and RCU table freeing (v4.14)' },
   // AMD INVLPGB: a37259732a7d "x86/mm: Make MMU_GATHER_RCU_TABLE_FREE unconditional" (2025)
   { arch: 'x86', kernel: 'v6.14+invlpgb', workload: PV, crashes: true, simMs: 40, why: 'a37259732a7d: bare metal relied on "blocking IRQs, which block TLB flush IPIs"; INVLPGB blocks nothing' },
-  { arch: 'x86', kernel: 'v6.15', workload: PV, crashes: false, simMs: 20, why: 'a37259732a7d: RCU table freeing everywhere "makes it safe to use INVLPGB"' },
+  { arch: 'x86', kernel: 'v6.15', workload: PV, crashes: false, simMs: 15, why: 'a37259732a7d: RCU table freeing everywhere "makes it safe to use INVLPGB"' },
 ];
 
 export const EXPECTATION_PRESETS: Readonly<Record<string, readonly Expectation[]>> = { 'lkml-2016': LKML_2016, history: HISTORY_ROWS };
