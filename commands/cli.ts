@@ -21,11 +21,11 @@ const progressBar = async () => (await import('cli-progress')).default;
 import { cannotWrite, writeAtomic } from './output.js';
 import { run } from '../system/run.js';
 import { intIn, UsageError, validateRun } from '../system/args.js';
-import { loadScenario, type Expectation, type Scenario } from '../system/scenario.js';
+import { loadScenario, type Scenario } from '../system/scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from '../system/schedule_file.js';
 import { costTable } from '../system/boot.js';
-import { loadExpectations, EXPECTATION_PRESETS, type ExpectationSet } from './validation/expect.js';
-import { configOf, jobsOf, shardJobs, type CellSpec, type MatrixSpec } from './validation/matrix.js';
+import { loadExpectations, EXPECTATION_PRESETS, presetCells, type ExpectationSet } from './validation/expect.js';
+import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
 import { parseShard } from './validation/shard.js';
 import { buildReport, disagreeing, mergeReports, validateMarkdown, validateTable, type ValidateReport } from './validation/report.js';
 import { VARIANT_SWITCHES } from '../kernel-sim/variants.js';
@@ -361,20 +361,6 @@ function outPath(v: unknown, shard: { index: number; count: number } | null = nu
 const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
 /** a preset's rows run to their simulated length: the wall-clock cap only stops a run gone wrong */
 const ROWS_DURATION_S = 120;
-
-/** An expectation preset's rows as matrix cells; `--sim-ms` given overrides each row's own length. */
-function presetCells(rows: readonly Expectation[], simMsGiven: boolean): CellSpec[] {
-  const seen = new Set<string>();
-  const cells: CellSpec[] = [];
-  for (const r of rows) {
-    const workload = r.workload ?? DEFAULTS.workload;
-    const key = `${r.arch}/${r.kernel}/${workload}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    cells.push({ arch: r.arch, kernel: r.kernel, workload, ...(r.simMs !== undefined && !simMsGiven ? { simMs: r.simMs } : {}) });
-  }
-  return cells;
-}
 
 async function validateCommand(a: Record<string, unknown>): Promise<void> {
   const cliProgress = await progressBar();

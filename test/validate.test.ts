@@ -188,3 +188,33 @@ t.test('ppc64 and arm64 in the matrix: each arch its memory, history\'s outcome'
   t.equal(big.status, 2);
   t.match(big.stderr, /--mem: must be an integer from 16 to 512, got 1024/);
 });
+
+t.test('--expect history: the matrix is the preset\'s rows, each with its simulated length', async (t) => {
+  const { EXPECTATION_PRESETS, presetCells } = await import('../commands/validation/expect.js');
+  const { configOf, jobsOf } = await import('../commands/validation/matrix.js');
+  const rows = EXPECTATION_PRESETS.history!;
+  const cells = presetCells(rows, false);
+  t.equal(cells.length, new Set(rows.map((r) => `${r.arch}/${r.kernel}/${r.workload}`)).size, 'one cell a row, none twice');
+  t.ok(rows.every((r) => r.why && r.workload), 'every row says why, and names its workload');
+  t.ok(rows.some((r) => /70cbc3cc78a9/.test(r.why!)) && rows.some((r) => /2ba99c5e0881/.test(r.why!)) && rows.some((r) => /a37259732a7d/.test(r.why!)), 'the later members\' fixes are cited');
+  const collapse = cells.find((c) => c.workload === 'collapse-munmap' && c.arch === 's390' && c.kernel === 'v5.19')!;
+  t.equal(collapse.simMs, 40);
+  t.equal(presetCells(rows, true).find((c) => c.workload === 'collapse-munmap')!.simMs, undefined, '--sim-ms given: it decides');
+  const spec = {
+    arches: [], kernels: [], workloads: [], seeds: 2, firstSeed: 1, driver: 'deterministic' as const, cpus: 8, memMiB: null,
+    durationS: 120, simMs: 2, scenario: null, schedule: null, cells,
+  };
+  const jobs = jobsOf(spec);
+  t.equal(jobs.length, cells.length * 2, 'cells x seeds');
+  const j = jobs.find((x) => x.workload === 'collapse-munmap')!;
+  t.equal(configOf(spec, j).simMs, 40, 'a run of the cell gets the cell\'s length');
+  t.equal(configOf(spec, jobs[0]!).simMs, 2, 'a 2016 row keeps the matrix\'s');
+  // through the CLI: one shard of one run, to see the wiring (driver, cells) without running the suite
+  const out = file('history-shard.json');
+  const r = cli(['validate', '--expect', 'history', '--seeds', '1', '--shard', `1/${cells.length}`, '--json', '--out', out], 120_000);
+  t.equal(r.status, 0, r.stderr);
+  const rep = JSON.parse(readFileSync(out, 'utf8')) as { matrix: { driver: string; cells: unknown[] }; runs: { arch: string; kernel: string; workload: string }[] };
+  t.equal(rep.matrix.driver, 'deterministic', 'the rows run under the deterministic driver');
+  t.equal(rep.matrix.cells.length, cells.length);
+  t.same(rep.runs.map((x) => `${x.arch} ${x.kernel} ${x.workload}`), [`${cells[0]!.arch} ${cells[0]!.kernel} ${cells[0]!.workload}`]);
+});

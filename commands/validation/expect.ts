@@ -1,7 +1,9 @@
 // Expected outcomes a validation is checked against: from a file, a scenario,
 // or the preset the February 2016 thread gives.
 import { HISTORY } from '../history.js';
+import { DEFAULTS } from '../../system/config.js';
 import { parseExpectations, readText, type Expectation } from '../../system/scenario.js';
+import type { CellSpec } from './matrix.js';
 
 const THP = 'thp-split-vs-gup';
 
@@ -82,3 +84,18 @@ export function loadExpectations(arg: string): ExpectationSet {
   if (preset) return { source: arg, list: preset };
   return { source: arg, list: parseExpectations(arg, readText('expect', arg)) };
 }
+
+/** An expectation preset's rows as matrix cells; `--sim-ms` given overrides each row's own length. */
+export function presetCells(rows: readonly Expectation[], simMsGiven: boolean): CellSpec[] {
+  const seen = new Set<string>();
+  const cells: CellSpec[] = [];
+  for (const r of rows) {
+    const workload = r.workload ?? DEFAULTS.workload;
+    const key = `${r.arch}/${r.kernel}/${workload}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cells.push({ arch: r.arch, kernel: r.kernel, workload, ...(r.simMs !== undefined && !simMsGiven ? { simMs: r.simMs } : {}) });
+  }
+  return cells;
+}
+
