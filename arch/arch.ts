@@ -171,6 +171,12 @@ export interface Arch {
   /** pmdp_huge_split_prepare, called by __split_huge_pmd_locked before the withdraw (generic: nothing) */
   pmdpHugeSplitPrepare?(cpu: Cpu, k: KernelEntry, pmdp: number, haddr: number): Fn<void>;
   /**
+   * arch_needs_pgtable_deposit(): a file THP's huge pmd gets a deposited
+   * table too (ppc64 hash keeps its HPTE slots there:
+   * arch/powerpc/include/asm/book3s/64/pgtable.h, v5.19); elsewhere only anonymous THPs do.
+   */
+  readonly needsPgtableDeposit?: boolean;
+  /**
    * fast_gup's pte reference goes to compound_head(page), as the generic RCU
    * fast GUP of mm/gup.c does (ppc64); s390's own gup.c takes it on the page.
    */

@@ -14,7 +14,7 @@ import { K, PAGE_CACHE_WORDS } from './kernel_words.js';
 import { get_page, put_page } from './mm.js';
 import { compoundHead, Owner, P, pageAddr, pw } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
-import { pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
+import { pgtable_trans_huge_deposit, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
 
 /** A range's page cache state (K.FILE_STATE + range). */
@@ -93,7 +93,7 @@ function* shmem_fault(cpu: Cpu, k: Kernel, va: number): Fn<{ page: number; huge:
 /**
  * A fault on the file area (do_shared_fault -> finish_fault, v5.19): a THP
  * of the cache is mapped by a huge pmd where the pmd is empty (do_set_pmd; no
- * table is deposited on s390, x86 or arm64), else the page by a pte. The
+ * table is deposited but where the arch needs one: ppc64 hash), else the page by a pte. The
  * caller holds mmap_lock for read.
  */
 export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
@@ -106,8 +106,12 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
   const pmdp = k.pmdp(va);
   yield cpu.ev(Ev.load, pmdp);
   if (huge && pt.pmd_none(loadEntry(m, pmdp))) {
+    // do_set_pmd: where the arch needs one, a table is deposited with the file THP's pmd as well
+    const deposit = k.arch.needsPgtableDeposit ? yield* pte_alloc_one(cpu, k) : -1;
+    if (k.arch.needsPgtableDeposit && deposit < 0) { yield* put_page(cpu, page); cpu.leave(); return false; }
     yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
     if (pt.pmd_none(loadEntry(m, pmdp))) {
+      if (deposit >= 0) yield* pgtable_trans_huge_deposit(cpu, k, pmdp, deposit);
       const head = compoundHead(m, page);
       yield cpu.ev(Ev.atomic, pageAddr(head));
       Atomics.add(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1); // page_add_file_rmap(compound)
@@ -118,6 +122,7 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
       return true;
     }
     yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+    if (deposit >= 0) yield* pte_free(cpu, deposit);
   }
   if (pt.pmd_none(loadEntry(m, pmdp))) {
     const table = yield* pte_alloc_one(cpu, k);

@@ -12,7 +12,7 @@ import { K } from './kernel_words.js';
 import { page_add_new_anon_rmap, page_remove_rmap, put_page } from './mm.js';
 import { Owner } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
-import { pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
+import { pgtable_trans_huge_withdraw, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
 
@@ -247,12 +247,15 @@ export function* shmem_punch_range(cpu: Cpu, k: Kernel, haddr: number): Fn<boole
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   yield cpu.ev(Ev.load, pmdp);
   let head = -1;
+  let deposited = -1;
   if (pt.pmd_trans_huge(loadEntry(m, pmdp))) {
     const old = yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr); // zap_huge_pmd, a file THP
+    if (k.arch.needsPgtableDeposit) deposited = yield* pgtable_trans_huge_withdraw(cpu, k, pmdp); // zap_deposited_table
     head = k.pfnOf(pt.pmd_phys(old));
     yield* page_remove_rmap(cpu, head, true);
   }
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
+  if (deposited >= 0) yield* pte_free(cpu, deposited);
   if (head >= 0) yield* put_page(cpu, head);
   else yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + hpage);
   // truncate_inode_pages_range: the cache's references go

@@ -19,6 +19,7 @@ export const ppc64: Arch = {
   spinlock: { kind: 'cas', source: 'arch/powerpc/include/asm/spinlock.h at v4.5: arch_spin_lock retries __arch_spin_trylock (lwarx/stwcx. of the lock token), no queue of waiters' },
   hz: { value: 100, handler: 'timer_interrupt', source: 'arch/powerpc/configs/ppc64_defconfig and pseries_defconfig at v4.5 (CONFIG_HZ_100=y)' },
   gupPteRefHead: true,
+  needsPgtableDeposit: true,
   boot: htab_initialize,
   interruptEntry: ppc64IpiEntry,
   sendCallFunctionIpi: arch_send_call_function_ipi_mask,

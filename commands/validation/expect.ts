@@ -46,6 +46,7 @@ const HISTORY_ROWS: readonly Expectation[] = [
   { arch: 's390', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 40, why: '70cbc3cc78a9: the flush sends no IPI; GUP-fast pins after the isolate check and keeps a page the collapse replaces' },
   { arch: 'arm64', kernel: 'v5.19', workload: COLLAPSE_1, crashes: true, simMs: 60, why: '70cbc3cc78a9: TLBI broadcasts interrupt nobody: the same stale pin' },
   { arch: 'x86', kernel: 'v5.19', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: "a TLB flush ... only handles traditional IPI-based GUP-fast correctly": x86\'s flush IPI waits for the walker' },
+  { arch: 'ppc64', kernel: 'v5.19', workload: COLLAPSE_1, crashes: false, simMs: 15, why: 'hash ppc64\'s own pmdp_collapse_flush() calls serialize_against_pte_lookup(), an IPI ("still needed for hash TLB", bedf03416913)' },
   { arch: 'x86', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: the IPI, and now the pmd re-check too' },
   { arch: 's390', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: GUP-fast re-checks the pmd and gives the page back' },
   { arch: 'arm64', kernel: 'v6.0', workload: COLLAPSE_1, crashes: false, simMs: 15, why: '70cbc3cc78a9: the pmd re-check' },
