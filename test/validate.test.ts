@@ -213,8 +213,21 @@ t.test('--expect history: the matrix is the preset\'s rows, each with its simula
   const out = file('history-shard.json');
   const r = cli(['validate', '--expect', 'history', '--seeds', '1', '--shard', `1/${cells.length}`, '--json', '--out', out], 120_000);
   t.equal(r.status, 0, r.stderr);
-  const rep = JSON.parse(readFileSync(out, 'utf8')) as { matrix: { driver: string; cells: unknown[] }; runs: { arch: string; kernel: string; workload: string }[] };
+  const rep = JSON.parse(readFileSync(out, 'utf8')) as {
+    matrix: { driver: string; cells: unknown[] }; runs: { arch: string; kernel: string; workload: string; crashed: boolean }[];
+    cells: { symptoms: { kind: string; function: string; runs: number }[] }[];
+  };
   t.equal(rep.matrix.driver, 'deterministic', 'the rows run under the deterministic driver');
   t.equal(rep.matrix.cells.length, cells.length);
   t.same(rep.runs.map((x) => `${x.arch} ${x.kernel} ${x.workload}`), [`${cells[0]!.arch} ${cells[0]!.kernel} ${cells[0]!.workload}`]);
+  t.equal(rep.runs[0]!.crashed, true, 's390 v4.5-rc1, seed 1: the 2016 crash');
+  t.same(rep.cells[0]!.symptoms, [{ kind: 'KASAN: use-after-free', function: 'user access', runs: 1 }], 'its symptom: the check, where it fired, how often');
+});
+
+t.test('a symptom is the check and the innermost function that is not a reporter', async (t) => {
+  const { firedIn } = await import('../commands/validation/matrix.js');
+  t.equal(firedIn(['get_user_pages_fast', '__get_user_pages_fast', 'gup_pte_range', 'kasan_report']), 'gup_pte_range');
+  t.equal(firedIn(['zap_pte_range', 'put_page', '__put_page', '__free_pages', 'bad_page']), '__free_pages');
+  t.equal(firedIn(['user load 0x40001000', 'kasan_report']), 'user access');
+  t.equal(firedIn([]), '(no kernel frame)');
 });

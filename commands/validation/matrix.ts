@@ -66,11 +66,17 @@ export interface RunRecord extends Job {
   readonly simulatedUs: number;
   readonly hostSeconds: number;
   readonly eventHash: string | null;
-  readonly oops: { kind: string; cpu: number; message: string; clock: number } | null;
+  readonly oops: { kind: string; cpu: number; message: string; clock: number; function?: string } | null;
   readonly internalError: string | null;
   readonly replay: string;
   /** the exploration policy's decisions (stalls) in this run */
   readonly decisions?: number;
+}
+
+export interface Symptom {
+  readonly kind: string;
+  readonly function: string;
+  readonly runs: number;
 }
 
 export interface FirstOops {
@@ -92,6 +98,8 @@ export interface Cell {
   readonly timeToCrash: { readonly simulatedUs: Spread | null; readonly hostSeconds: Spread | null };
   /** the lowest seed's oops of each kind */
   readonly firstOops: readonly FirstOops[];
+  /** how often each first symptom came up: the check that fired and the function it fired in, most runs first */
+  readonly symptoms: readonly Symptom[];
   readonly expected: { readonly crashes: boolean; readonly why: string; readonly agrees: boolean } | null;
   /** what the runs explored: the policy and its decisions over all runs of the cell */
   readonly explored?: { readonly policy: string; readonly depth?: number; readonly decisions: number };
@@ -119,6 +127,15 @@ export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
   }, sc);
 }
 
+/** Frames that report a check rather than make it: the symptom's function is the one below them. */
+const REPORTERS = new Set(['kasan_report', 'VM_BUG_ON_PAGE', 'bad_page', 'die', 'oops']);
+
+/** Where an oops fired: the innermost frame of its call trace that is not a reporter. */
+export function firedIn(trace: readonly string[]): string {
+  for (let i = trace.length - 1; i >= 0; i--) if (!REPORTERS.has(trace[i]!)) return trace[i]!.split(' ')[0] === 'user' ? 'user access' : trace[i]!;
+  return '(no kernel frame)';
+}
+
 export function recordOf(job: Job, r: RunResult): RunRecord {
   return {
     ...job,
@@ -127,7 +144,7 @@ export function recordOf(job: Job, r: RunResult): RunRecord {
     simulatedUs: r.simulatedMicroseconds,
     hostSeconds: r.hostSeconds,
     eventHash: r.eventHash,
-    oops: r.oops ? { kind: r.oops.kind, cpu: r.oops.cpu, message: r.oops.message, clock: r.oops.clock } : null,
+    oops: r.oops ? { kind: r.oops.kind, cpu: r.oops.cpu, message: r.oops.message, clock: r.oops.clock, function: firedIn(r.oops.trace) } : null,
     internalError: r.internalError ? `CPU ${r.internalError.cpu}: ${r.internalError.message}` : null,
     replay: r.replay,
     ...(r.schedule ? { decisions: r.schedule.decisions } : {}),
@@ -136,6 +153,17 @@ export function recordOf(job: Job, r: RunResult): RunRecord {
 
 function expectationFor(list: readonly Expectation[], arch: string, kernel: string, workload: string): Expectation | undefined {
   return list.find((e) => e.arch === arch && e.kernel === kernel && (e.workload === undefined || e.workload === workload));
+}
+
+function symptomsOf(crashed: readonly RunRecord[]): Symptom[] {
+  const n = new Map<string, Symptom>();
+  for (const r of crashed) {
+    const fn = r.oops!.function ?? '?';
+    const key = `${r.oops!.kind}\u0000${fn}`;
+    const was = n.get(key);
+    n.set(key, { kind: r.oops!.kind, function: fn, runs: (was?.runs ?? 0) + 1 });
+  }
+  return [...n.values()].sort((a, b) => b.runs - a.runs || a.kind.localeCompare(b.kind) || a.function.localeCompare(b.function));
 }
 
 /** The cells of `spec` from its runs, in matrix order. */
@@ -158,6 +186,7 @@ export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: re
       crashRate: crashRate(crashed.length, mine.length),
       timeToCrash: { simulatedUs: spread(crashed.map((r) => r.simulatedUs)), hostSeconds: spread(crashed.map((r) => r.hostSeconds)) },
       firstOops: [...first.values()],
+      symptoms: symptomsOf(crashed),
       expected: e ? { crashes: e.crashes, why: e.why ?? '', agrees: (crashed.length > 0) === e.crashes } : null,
       ...(spec.schedule ? {
         explored: {

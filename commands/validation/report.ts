@@ -130,6 +130,12 @@ function describe(r: ValidateReport): string {
 
 const NOTE = 'crash rate: Wilson 95% interval; * = no crash, the rule of three (below 3/runs with 95% confidence). time to crash: median [min-max].';
 
+/** One line per crashing cell: its symptoms, most runs first. */
+function symptomLines(r: ValidateReport): string[] {
+  return r.cells.filter((c) => (c.symptoms ?? []).length)
+    .map((c) => `${c.arch} ${c.kernel} ${c.workload}: ${c.symptoms.map((s) => `${s.kind} in ${s.function} (${s.runs})`).join('; ')}`);
+}
+
 export function validateTable(r: ValidateReport): string {
   const all = [head(r), ...rows(r)];
   const w = all[0]!.map((_, i) => Math.max(...all.map((x) => x[i]!.length)));
@@ -137,6 +143,8 @@ export function validateTable(r: ValidateReport): string {
   for (const c of r.cells) {
     for (const o of c.firstOops) lines.push(`first ${o.kind} on ${c.arch} ${c.kernel} ${c.workload} (seed ${o.seed}, CPU ${o.cpu}): ${o.message}\n  replay: ${o.replay}`);
   }
+  const sym = symptomLines(r);
+  if (sym.length) lines.push('symptoms (first check to fire, in which function, runs):', ...sym.map((x) => `  ${x}`));
   if (r.expectations) {
     const bad = disagreeing(r);
     lines.push(bad.length ? `${bad.length} cell(s) DISAGREE with the expectations of ${r.expectations.source}` : `every cell with an expectation of ${r.expectations.source} agrees`);
@@ -161,6 +169,8 @@ export function validateMarkdown(r: ValidateReport): string {
     out.push('', 'First oops of each kind, and the command that replays it:', '');
     for (const { c, o } of oopses) out.push(`- ${c.arch} ${c.kernel} ${c.workload}, seed ${o.seed}, CPU ${o.cpu}: ${o.kind}: ${o.message}`, `  \`${o.replay}\``);
   }
+  const sym = symptomLines(r);
+  if (sym.length) out.push('', 'Symptoms: the first check to fire, in which function, and in how many runs:', '', ...sym.map((x) => `- ${esc(x)}`));
   if (r.expectations) {
     const bad = disagreeing(r);
     out.push('', bad.length
