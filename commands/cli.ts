@@ -24,7 +24,7 @@ import { intIn, UsageError, validateRun } from '../system/args.js';
 import { loadScenario, type Scenario } from '../system/scenario.js';
 import { configOf as scheduleConfig, loadScheduleFile, scheduleFile, stallsOf } from '../system/schedule_file.js';
 import { costTable } from '../system/boot.js';
-import { loadExpectations, EXPECTATION_PRESETS, presetCells, type ExpectationSet } from './validation/expect.js';
+import { loadExpectations, EXPECTATION_PRESETS, presetCells, ROW_PRESETS, type ExpectationSet } from './validation/expect.js';
 import { configOf, jobsOf, shardJobs, type MatrixSpec } from './validation/matrix.js';
 import { parseShard } from './validation/shard.js';
 import { buildReport, disagreeing, mergeReports, validateMarkdown, validateTable, type ValidateReport } from './validation/report.js';
@@ -386,7 +386,7 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
     // a preset named with no matrix of its own runs its rows, deterministically, each as long as its race needs
     const exArg = last(a.expect);
     const preset = typeof exArg === 'string' ? EXPECTATION_PRESETS[exArg] : undefined;
-    const rowsMode = preset !== undefined && !sc && ['arch', 'kernel', 'workload'].every((f) => last(a[f]) === undefined);
+    const rowsMode = preset !== undefined && ROW_PRESETS.includes(String(exArg)) && !sc && ['arch', 'kernel', 'workload'].every((f) => last(a[f]) === undefined);
     const driver = validateRun({ driver: pick('driver', d.driver ?? (rowsMode ? 'deterministic' : DEFAULTS.driver)) }).driver;
     spec = {
       arches: names('arch', Object.keys(ARCHES), d.arch ?? ['s390', 'x86']),

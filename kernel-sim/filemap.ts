@@ -97,7 +97,7 @@ function* shmem_fault(cpu: Cpu, k: Kernel, va: number): Fn<{ page: number; huge:
  * caller holds mmap_lock for read.
  */
 export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
-  cpu.enter('do_shared_fault');
+  cpu.enter('do_shared_fault'); // do_read_fault for a load: the same steps here
   const m = cpu.machine;
   const pt = k.arch.pt;
   const got = yield* shmem_fault(cpu, k, va);
@@ -110,7 +110,7 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
     const deposit = k.arch.needsPgtableDeposit ? yield* pte_alloc_one(cpu, k) : -1;
     if (k.arch.needsPgtableDeposit && deposit < 0) { yield* put_page(cpu, page); cpu.leave(); return false; }
     yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
-    if (pt.pmd_none(loadEntry(m, pmdp))) {
+    if (pt.pmd_none(loadEntry(m, pmdp)) && Atomics.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1) {
       if (deposit >= 0) yield* pgtable_trans_huge_deposit(cpu, k, pmdp, deposit);
       const head = compoundHead(m, page);
       yield cpu.ev(Ev.atomic, pageAddr(head));
@@ -143,8 +143,11 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
   yield* spin_lock(cpu, ptl);
   const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
   const same = loadEntry(m, pmdp) === pmd;
+  // the kernel holds the page locked from shmem_fault to here, and truncation waits for that lock:
+  // a page a hole punch took out of the cache meanwhile is not mapped (the fault is retried)
+  const cached = Atomics.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1;
   yield cpu.ev(Ev.load, ptep);
-  if (same && pt.pte_none(loadEntry(m, ptep))) {
+  if (same && cached && pt.pte_none(loadEntry(m, ptep))) {
     yield cpu.ev(Ev.atomic, pageAddr(page));
     Atomics.add(m.v.pages, pw(page, P.MAPCOUNT), 1); // page_add_file_rmap
     yield cpu.ev(Ev.pte_store, ptep);

@@ -226,7 +226,7 @@ export const KERNEL_VARIANTS: readonly KernelVariant[] = [
   },
   {
     name: 'v6.14+invlpgb',
-    description: 'bare-metal x86 of v6.14 with INVLPGB flushes but not a37259732a7d: page tables freed after a flush that interrupts nobody',
+    description: 'hypothetical: bare-metal x86 of v6.14 with the INVLPGB series but not a37259732a7d (which came with it in v6.15): page tables freed after a flush that interrupts nobody',
     ...V5_19_MM,
     gupFastPmdRecheck: true,
     collapseTableSync: true,

@@ -54,7 +54,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     const child = spawn(process.execPath, [CLI, 'run', '--kernel', 'v4.5', '--duration', '60', '--json', '--out', out]);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    setTimeout(() => child.kill(sig), 2500);
+    setTimeout(() => child.kill(sig), 4000); // after the CLI has loaded and taken the signal, on a loaded machine too
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     t.equal(code, 130);
     const r = JSON.parse(readFileSync(out, 'utf8')) as { interrupted: boolean; steps: number; hostSeconds: number };
