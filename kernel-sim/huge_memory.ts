@@ -21,14 +21,19 @@ const EBUSY = -16;
 
 /** A record of the last split of each THP-area pmd, for the oops (scratch slots 128 + 4 * slot). */
 export const SPLIT_LOG = 128;
-function logSplit(cpu: Cpu, k: Kernel, pmdp: number, address: number): void {
+
+/**
+ * A per-pmd log in scratch slots `log + 4 * slot` (what the race explanation
+ * reads): the CPU, its clock, one value, and a mark that the slot is written.
+ */
+export function logPmdEvent(cpu: Cpu, k: Kernel, log: number, pmdp: number, value: number): void {
   const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
   if (i < 0 || i >= 32) return;
   const s = k.machine.v.scratch;
-  s[SPLIT_LOG + i * 4] = cpu.id;
-  s[SPLIT_LOG + i * 4 + 1] = cpu.clock;
-  s[SPLIT_LOG + i * 4 + 2] = address;
-  s[SPLIT_LOG + i * 4 + 3] = 1;
+  s[log + i * 4] = cpu.id;
+  s[log + i * 4 + 1] = cpu.clock;
+  s[log + i * 4 + 2] = value;
+  s[log + i * 4 + 3] = 1;
 }
 
 /** do_huge_pmd_anonymous_page: a fresh THP behind `pmdp`, with a page table deposited for its split. */
@@ -98,7 +103,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   // smp_wmb(): the ptes before the pmd
   const hpage = 2 ** k.arch.hpageShift;
   const address = k.variant.pmdpInvalidateAddress === 'haddr' ? haddr : haddr + hpage;
-  logSplit(cpu, k, pmdp, address);
+  logPmdEvent(cpu, k, SPLIT_LOG, pmdp, address);
   count_vm_event(m, 'thp_split_pmd');
   cpu.enter('pmdp_invalidate');
   yield* k.arch.pmdpInvalidate(cpu, k, pmdp, address);

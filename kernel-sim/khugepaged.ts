@@ -14,7 +14,7 @@ import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
-import { trylock_page, unlock_page } from './huge_memory.js';
+import { logPmdEvent, trylock_page, unlock_page } from './huge_memory.js';
 import { get_page, page_add_new_anon_rmap, page_count, page_ref_freeze, page_ref_unfreeze, page_remove_rmap, put_page } from './mm.js';
 import { cacheWord, lock_range, Range, rangeOf, unlock_range } from './filemap.js';
 import { zap_pte_range } from './memory.js';
@@ -34,15 +34,6 @@ export type ScanResult = (typeof Scan)[keyof typeof Scan];
 
 /** The record of the last collapse of each THP-area pmd, for the race explanation (scratch slots COLLAPSE_LOG + 4 * slot). */
 export const COLLAPSE_LOG = 256;
-function logCollapse(cpu: Cpu, k: Kernel, pmdp: number, oldPmd: number): void {
-  const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
-  if (i < 0 || i >= 32) return;
-  const s = k.machine.v.scratch;
-  s[COLLAPSE_LOG + i * 4] = cpu.id;
-  s[COLLAPSE_LOG + i * 4 + 1] = cpu.clock;
-  s[COLLAPSE_LOG + i * 4 + 2] = oldPmd;
-  s[COLLAPSE_LOG + i * 4 + 3] = 1;
-}
 
 /** khugepaged_max_ptes_none: HPAGE_PMD_NR - 1 by default (/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none) */
 const maxPtesNone = (k: Kernel): number => k.arch.pt.PTRS_PER_PTE - 1;
@@ -170,7 +161,7 @@ export function* collapse_huge_page(cpu: Cpu, k: Kernel, haddr: number): Fn<Scan
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   yield* page_add_new_anon_rmap(cpu, head, true);
   yield* pgtable_trans_huge_deposit(cpu, k, pmdp, table);
-  logCollapse(cpu, k, pmdp, _pmd);
+  logPmdEvent(cpu, k, COLLAPSE_LOG, pmdp, _pmd);
   yield cpu.ev(Ev.pte_store, pmdp);
   storeEntry(m, pmdp, pt.mk_huge_pmd(k.physOf(head), true));
   yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
@@ -372,7 +363,7 @@ function* retract_page_tables(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
     const old = yield* pmdp_collapse_flush(cpu, k, pmdp, haddr);
     yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
     if (k.variant.collapseTableSync) yield* tlb_remove_table_sync_one(cpu, k);
-    logCollapse(cpu, k, pmdp, old);
+    logPmdEvent(cpu, k, COLLAPSE_LOG, pmdp, old);
     yield* pte_free(cpu, pt.pmd_phys(old));
     count_vm_event(m, 'khugepaged_retract');
     cpu.leave();
