@@ -7,7 +7,7 @@
 // valid tag always belongs with its other fields. What may be cached and what
 // a purge must clear: PoP SA22-7832-10, ch. 3 "Translation-Lookaside Buffer";
 // Intel SDM vol. 3A, 4.10 "Caching Translation Information".
-import { asOneInstruction, type Cpu, type Fn } from '../emulator/cpu.js';
+import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
 import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
@@ -32,18 +32,20 @@ function largeSlot(cpu: number, va: number, hshift: number): number {
   return (cpu * PER_CPU + TLB_ENTRIES + (hpn % TLB_LARGE)) * TLB_FIELDS;
 }
 
-/** Physical address of `va` from the TLB, or -1 on a miss; `at` receives the entry's index. */
-function lookup(m: Machine, cpu: number, va: number, hshift: number, at: { s: number }): number {
+/** The TLB slot that translates `va` (the huge page's entry first), or -1 on a miss. */
+function lookupSlot(m: Machine, cpu: number, va: number, hshift: number): number {
   const t = m.v.tlb;
   const l = largeSlot(cpu, va, hshift);
-  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) {
-    at.s = l;
-    return t[l + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift);
-  }
+  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) return l;
   const s = slot(m, cpu, va);
-  if (Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1) return -1;
-  at.s = s;
-  return t[s + PHYS]!;
+  return Atomics.load(t, s + TAG) === vpnOf(m, va) + 1 ? s : -1;
+}
+
+/** Physical address of the page of `va` from the entry at slot `s` (a large entry: the base page within it). */
+function physAt(m: Machine, s: number, va: number, hshift: number): number {
+  const t = m.v.tlb;
+  const large = (s / TLB_FIELDS) % PER_CPU >= TLB_ENTRIES;
+  return large ? t[s + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift) : t[s + PHYS]!;
 }
 
 function fill(m: Machine, s: number, tag: number, phys: number, upper: number, pte: number, seq = freeSeq(m)): void {
@@ -166,52 +168,50 @@ export function tlbFlushAll(m: Machine, cpu: number): void {
 
 /** Whether CPU `cpu` holds a translation for `va` (for tests and reports). */
 export function tlbHolds(m: Machine, cpu: number, va: number, hshift: number): boolean {
-  return lookup(m, cpu, va, hshift, { s: 0 }) >= 0;
+  return lookupSlot(m, cpu, va, hshift) >= 0;
 }
 
 /** What an arch says of a TLB entry in a use-after-free report, from its `upper` and `pte` fields. */
 export type TlbEntryInfo = (upper: number, pte: number) => Record<string, unknown>;
 
-/**
- * A user access's translation, for every arch: the TLB, and on a miss the
- * arch's table walk; one instruction, so no interrupt is taken inside it.
- */
-export function translateVia(cpu: Cpu, va: number, hshift: number, walk: () => Fn<number>, info?: TlbEntryInfo): Fn<number> {
-  return asOneInstruction(cpu, (function* (): Fn<number> {
-    const hit = yield* tlbAccess(cpu, va, hshift, info);
-    return hit >= 0 ? hit : yield* walk();
-  })());
-}
+/** An arch's table walk on a TLB miss: the physical address, or FAULT. */
+export type TlbWalk = (cpu: Cpu, pgd: number, va: number, write: boolean) => Fn<number>;
 
 /**
- * The first half of every user access: the CPU's TLB. Returns the physical
- * address on a hit, or -1 on a miss, after which the arch walks its tables.
+ * A user access's translation, for every arch: the CPU's TLB, and on a miss
+ * the arch's table walk; one instruction, so no interrupt is taken inside it.
+ * (One generator for both halves: every user access steps through it.)
  */
-export function* tlbAccess(cpu: Cpu, va: number, hshift: number, info?: TlbEntryInfo): Fn<number> {
-  const m = cpu.machine;
-  const at = { s: 0 };
-  const hit = lookup(m, cpu.id, va, hshift, at);
-  if (hit < 0) {
-    cpu.tlbMisses++;
-    yield cpu.ev(Ev.tlb_miss, va);
-    return -1;
+export function* translateVia(cpu: Cpu, va: number, hshift: number, walk: TlbWalk, pgd: number, write: boolean, info?: TlbEntryInfo): Fn<number> {
+  cpu.insnDepth++;
+  try {
+    const m = cpu.machine;
+    const s = lookupSlot(m, cpu.id, va, hshift);
+    if (s < 0) {
+      cpu.tlbMisses++;
+      yield cpu.ev(Ev.tlb_miss, va);
+      return yield* walk(cpu, pgd, va, write);
+    }
+    cpu.tlbHits++;
+    yield cpu.ev(Ev.tlb_hit, va);
+    const t = m.v.tlb;
+    const hit = physAt(m, s, va, hshift);
+    const pfn = Math.floor(hit / 2 ** m.pageShift);
+    if (freedSince(m, pfn, t[s + SEQ]!)) {
+      // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
+      cpu.enter('kasan_report');
+      const upper = t[s + UPPER]!;
+      cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
+        address: `0x${va.toString(16)}`,
+        ...(info ? info(upper, t[s + PTE]!) : {
+          tlbEntry: t[s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+          pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+        }),
+        page: dumpPage(m, pfn),
+      });
+    }
+    return hit + (va % 2 ** m.pageShift);
+  } finally {
+    cpu.insnDepth--;
   }
-  cpu.tlbHits++;
-  yield cpu.ev(Ev.tlb_hit, va);
-  const t = m.v.tlb;
-  const pfn = Math.floor(hit / 2 ** m.pageShift);
-  if (freedSince(m, pfn, t[at.s + SEQ]!)) {
-    // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
-    cpu.enter('kasan_report');
-    const upper = t[at.s + UPPER]!;
-    cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
-      address: `0x${va.toString(16)}`,
-      ...(info ? info(upper, t[at.s + PTE]!) : {
-        tlbEntry: t[at.s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[at.s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
-        pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
-      }),
-      page: dumpPage(m, pfn),
-    });
-  }
-  return hit + (va % 2 ** m.pageShift);
 }

@@ -87,7 +87,21 @@ for (const k of [Ev.store, Ev.atomic, Ev.pte_store]) LINE_ACCESS[k] = 2;
 /** The arch's interrupt entry: given the pending bits it took, the handler routine. */
 export type InterruptEntry = (cpu: Cpu, bits: number) => Routine;
 
-interface Frame { gen: Routine; irq: boolean; trace: number }
+interface Frame {
+  gen: Routine;
+  irq: boolean;
+  trace: number;
+  /** a busy-wait the routine is in (waitWhile): while it returns true, a step charges the wait again without resuming the routine */
+  wait: (() => boolean) | null;
+  waitKind: number;
+  waitArg: number;
+  /** a retry's event between two checks (-1: none), and whether it was the last one charged */
+  waitRetry: number;
+  retried: boolean;
+}
+
+const newFrame = (gen: Routine, trace: number): Frame =>
+  ({ gen, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
 
 export class Cpu {
   clock = 0;
@@ -199,6 +213,26 @@ export class Cpu {
     return kind;
   }
 
+  /**
+   * A busy-wait's event: like ev(), and until `stillWaiting` returns false every
+   * further step of this routine charges the same event without resuming it.
+   * The routine must loop as `while (cond) yield cpu.waitWhile(kind, arg, () => cond)`:
+   * re-checking a condition and yielding again does nothing else, so a step that
+   * only re-checks it is the same step either way (and skips the routine's stack).
+   * With `retry`, a wait whose every check is an attempt of its own (an rwsem's
+   * compare-and-swap): each wait event is followed by the attempt's `retry` event,
+   * and the check runs at the step after that, as `for (;;) { yield retry; if (!cond) break; yield kind; }` would.
+   */
+  waitWhile(kind: number, arg: number, stillWaiting: () => boolean, retry = -1): number {
+    const f = this.stack[this.stack.length - 1]!;
+    f.wait = stillWaiting;
+    f.waitKind = kind;
+    f.waitArg = arg;
+    f.waitRetry = retry;
+    f.retried = false;
+    return this.ev(kind, arg);
+  }
+
   /** Uniform integer in [0, n). */
   random(n: number): number {
     return prand.unsafeUniformIntDistribution(0, n - 1, this.rng);
@@ -259,7 +293,7 @@ export class Cpu {
   start(program: Routine): void {
     Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
     this.stack.length = 0;
-    this.stack.push({ gen: program, irq: true, trace: 0 });
+    this.stack.push(newFrame(program, 0));
   }
 
   // --- PSW interrupt mask (s390 STNSM/STOSM, x86 CLI/STI) -------------------
@@ -317,11 +351,22 @@ export class Cpu {
       }
       if (this.clock >= this.tickAt) return this.takeTick();
     }
-    const frame = this.stack[this.stack.length - 1]!;
+    const top = this.stack[this.stack.length - 1]!;
     this.doneKind = this.lastKind;
     this.doneArg = this.lastArg;
-    const r = frame.gen.next();
-    if (r.done) return this.frameDone(frame);
+    if (top.wait !== null) {
+      if (top.waitRetry >= 0 && !top.retried) {
+        top.retried = true;
+        return this.charge(top.waitRetry, top.waitArg, 0);
+      }
+      if (top.wait()) {
+        top.retried = false;
+        return this.charge(top.waitKind, top.waitArg, 0);
+      }
+      top.wait = null;
+    }
+    const r = top.gen.next();
+    if (r.done) return this.frameDone(top);
     this.charge(r.value, this.arg, this.extra);
   }
 
@@ -434,7 +479,7 @@ export class Cpu {
     this.tracer?.interrupt(this, bits, false);
     // the external-interrupt new PSW has the external mask off until return
     this.irqDisable();
-    this.stack.push({ gen: this.interruptEntry(this, bits), irq: true, trace: this.trace.length });
+    this.stack.push(newFrame(this.interruptEntry(this, bits), this.trace.length));
     this.charge(Ev.int_entry, bits, 0);
   }
 
@@ -452,7 +497,7 @@ export class Cpu {
     this.doneKind = -1;
     this.tracer?.interrupt(this, 0, true);
     this.irqDisable();
-    this.stack.push({ gen: tickHandler(this, t.handler, t.cycles), irq: true, trace: this.trace.length });
+    this.stack.push(newFrame(tickHandler(this, t.handler, t.cycles), this.trace.length));
     this.charge(Ev.int_entry, 0, 0);
   }
 
@@ -462,7 +507,7 @@ export class Cpu {
       Atomics.add(this.machine.v.control, M.DONE, 1);
       Atomics.store(this.cpuWords, this.base + C.ACTIVE, 0);
       this.irqEnable();
-      this.stack[0] = { gen: idleLoop(this), irq: true, trace: 0 };
+      this.stack[0] = newFrame(idleLoop(this), 0);
       return this.charge(Ev.idle, 0, 0);
     }
     this.stack.pop();

@@ -67,10 +67,8 @@ export class Smp {
   // csd_lock_wait: while (smp_load_acquire(&csd->flags) & CSD_FLAG_LOCK) cpu_relax();
   private *csd_lock_wait(cpu: Cpu, csd: number): Fn<void> {
     cpu.enter('csd_lock_wait');
-    for (;;) {
-      yield cpu.ev(Ev.csd_wait, csdAddr(csd));
-      if ((Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) === 0) break;
-    }
+    const locked = (): boolean => (Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) !== 0;
+    do yield cpu.waitWhile(Ev.csd_wait, csdAddr(csd), locked); while (locked());
     cpu.leave();
   }
 

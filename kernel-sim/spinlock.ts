@@ -20,7 +20,8 @@ export function* spin_lock(cpu: Cpu, word: number): Fn<void> {
     const ticket = (Atomics.add(kw, word, 0x10000) >>> 16) & 0xffff;
     if ((Atomics.load(kw, word) & 0xffff) === ticket) return;
     cpu.enter('spin_lock');
-    while ((Atomics.load(kw, word) & 0xffff) !== ticket) yield cpu.ev(Ev.spin, kwordAddr(word));
+    const notMine = (): boolean => (Atomics.load(kw, word) & 0xffff) !== ticket;
+    while (notMine()) yield cpu.waitWhile(Ev.spin, kwordAddr(word), notMine);
     cpu.leave();
     return;
   }
@@ -28,7 +29,8 @@ export function* spin_lock(cpu: Cpu, word: number): Fn<void> {
     yield cpu.ev(Ev.atomic, kwordAddr(word));
     if (Atomics.compareExchange(kw, word, 0, cpu.id + 1) === 0) return;
     cpu.enter('spin_lock');
-    while (Atomics.load(kw, word) !== 0) yield cpu.ev(Ev.spin, kwordAddr(word));
+    const held = (): boolean => Atomics.load(kw, word) !== 0;
+    while (held()) yield cpu.waitWhile(Ev.spin, kwordAddr(word), held);
     cpu.leave();
   }
 }
@@ -50,12 +52,14 @@ export function* spin_unlock(cpu: Cpu, word: number): Fn<void> {
 // rw_semaphore: >0 readers, -1 a writer. Sleeping is modelled as spinning.
 export function* down_read(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
-  for (;;) {
-    yield cpu.ev(Ev.atomic, kwordAddr(word));
+  const tryRead = (): boolean => {
     const v = Atomics.load(kw, word);
-    if (v >= 0 && Atomics.compareExchange(kw, word, v, v + 1) === v) return;
-    yield cpu.ev(Ev.spin, kwordAddr(word));
-  }
+    return v >= 0 && Atomics.compareExchange(kw, word, v, v + 1) === v;
+  };
+  yield cpu.ev(Ev.atomic, kwordAddr(word));
+  if (tryRead()) return;
+  // until it has it: a spin, then the next try's compare-and-swap
+  yield cpu.waitWhile(Ev.spin, kwordAddr(word), () => !tryRead(), Ev.atomic);
 }
 
 export function* up_read(cpu: Cpu, word: number): Fn<void> {
@@ -65,11 +69,10 @@ export function* up_read(cpu: Cpu, word: number): Fn<void> {
 
 export function* down_write(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
-  for (;;) {
-    yield cpu.ev(Ev.atomic, kwordAddr(word));
-    if (Atomics.compareExchange(kw, word, 0, -1) === 0) return;
-    yield cpu.ev(Ev.spin, kwordAddr(word));
-  }
+  const tryWrite = (): boolean => Atomics.compareExchange(kw, word, 0, -1) === 0;
+  yield cpu.ev(Ev.atomic, kwordAddr(word));
+  if (tryWrite()) return;
+  yield cpu.waitWhile(Ev.spin, kwordAddr(word), () => !tryWrite(), Ev.atomic);
 }
 
 /** down_write_trylock: the semaphore for writing if nobody holds it, at one try. */

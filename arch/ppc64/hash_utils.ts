@@ -63,7 +63,7 @@ export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): F
   for (let tries = 0; ; tries++) {
     const mh = tlbMultiHit(m, cpu.id, va, HPAGE_SHIFT);
     if (mh) machine_check_multihit(cpu, va, mh);
-    const pa = yield* translateVia(cpu, va, HPAGE_SHIFT, () => hpt_search(cpu, va, write), hpteInfo(m));
+    const pa = yield* translateVia(cpu, va, HPAGE_SHIFT, hptWalk, pgd, write, hpteInfo(m));
     if (pa >= 0) return pa;
     const rc = yield* do_hash_page(cpu, pgd, va, write);
     if (rc !== 0) return FAULT; // do_page_fault: the caller's handle_mm_fault
@@ -78,6 +78,9 @@ export function* translate(cpu: Cpu, pgd: number, va: number, write: boolean): F
  * it then). The TLB entry carries the free sequence number of the HPTE's
  * insertion (the shadow), so a stale HPTE shows as a stale translation.
  */
+/** hpt_search as the TLB's walk (the hash table needs no pgd) */
+const hptWalk = (cpu: Cpu, _pgd: number, va: number, write: boolean): Fn<number> => hpt_search(cpu, va, write);
+
 function* hpt_search(cpu: Cpu, va: number, write: boolean): Fn<number> {
   const m = cpu.machine;
   const vsid = get_vsid(va);

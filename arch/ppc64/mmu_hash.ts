@@ -216,7 +216,8 @@ function* native_lock_hpte(cpu: Cpu, a: number): Fn<void> {
   for (;;) {
     yield cpu.ev(Ev.atomic, a);
     if ((Atomics.or(mem, (a >>> 2) + 1, HPTE_V_LOCK) & HPTE_V_LOCK) === 0) return;
-    while (Atomics.load(mem, (a >>> 2) + 1) & HPTE_V_LOCK) yield cpu.ev(Ev.spin, a);
+    const locked = (): boolean => (Atomics.load(mem, (a >>> 2) + 1) & HPTE_V_LOCK) !== 0;
+    while (locked()) yield cpu.waitWhile(Ev.spin, a, locked);
   }
 }
 

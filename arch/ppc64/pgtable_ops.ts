@@ -51,7 +51,8 @@ function* update_entry(cpu: Cpu, p: number, clr: number, set: number): Fn<number
     const old = loadEntry(m, p);
     if (old & _PAGE_BUSY) {
       cpu.enter('pte_update');
-      while (loadEntry(m, p) & _PAGE_BUSY) yield cpu.ev(Ev.spin, p);
+      const busy = (): boolean => (loadEntry(m, p) & _PAGE_BUSY) !== 0;
+      while (busy()) yield cpu.waitWhile(Ev.spin, p, busy);
       cpu.leave();
       continue;
     }

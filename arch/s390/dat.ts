@@ -25,7 +25,7 @@ export function pmdOffset(m: Machine, pgd: number, va: number): number {
 
 /** A user access's translation (arch/tlb.ts translateVia): the TLB, then the walk below. */
 export function translate(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
-  return translateVia(cpu, va, HPAGE_SHIFT, () => walk(cpu, pgd, va, write));
+  return translateVia(cpu, va, HPAGE_SHIFT, walk, pgd, write);
 }
 
 function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {

@@ -6,7 +6,7 @@ import prand from 'pure-rand';
 import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
 import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
-import { M, RunState } from '../machine.js';
+import { C, CPU_STRIDE, M, RunState } from '../machine.js';
 import { ClockHeap } from './clock_heap.js';
 import type { System } from './system.js';
 
@@ -66,6 +66,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let nInteresting = 0;
   const sched = prand.xoroshiro128plus(m.cfg.seed ^ 0x5eed);
   const ctl = m.v.control;
+  const cpuWords = m.v.cpu;
   const t0 = performance.now();
   const deadline = t0 + durationS * 1000;
   let h = FNV_OFFSET;
@@ -193,8 +194,11 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       } else {
         for (let i = 0; i < ncpus; i++) {
           const c = cpus[i]!;
-          if (c === cpu || (c.lastKind === Ev.idle && !c.hasPending())) continue;
-          const seen = seenAll(c, mutations, c.hasPending());
+          if (c === cpu) continue;
+          // one thread writes the pending words: a plain read sees them (Cpu.hasPending)
+          const pending = cpuWords[i * CPU_STRIDE + C.PENDING] !== 0;
+          if (c.lastKind === Ev.idle && !pending) continue;
+          const seen = seenAll(c, mutations, pending);
           if (!seen) stuck = false;
           if ((!seen || !waitsAgain) && c.clock < next) next = c.clock;
         }

@@ -106,7 +106,8 @@ export function delayPolicy(seed: number): SchedulePolicy {
           });
         }
       }
-      watches.length = keep;
+      // (setting an array's length costs more than the comparison)
+      if (keep !== watches.length) watches.length = keep;
     },
     summary: (): PolicySummary => ({
       policy: 'delay', interestingSteps: seen, decisions, stallCycles, conflicts: { count: conflicts, first: [...first] },
