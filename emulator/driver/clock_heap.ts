@@ -5,20 +5,22 @@
 // forward, and only when it is stepped, so after a step only that CPU sinks;
 // a CPU may also leave a set and come back (see the driver's skip sets). A CPU
 // whose clock moved must sink (advanced) before any other CPU enters or leaves:
-// the heap's order is what insert and remove rely on.
+// the heap's order is what insert and remove rely on. The clocks are read from
+// an array the caller keeps (contiguous: faster than each CPU's object), and a
+// CPU's entry is updated just before it sinks.
 
 export class ClockHeap {
   private readonly heap: Int32Array;
   /** slot of each CPU in the heap, -1 while it is not in the set */
   private readonly pos: Int32Array;
   private size = 0;
-  /** the CPUs tied at the smallest clock, in CPU order (valid after tied()) */
+  /** the CPUs tied at the smallest clock, in heap order (valid after tied()) */
   readonly ties: Int32Array;
   /** heap slots still to visit in tied() */
   private readonly todo: Int32Array;
 
   /** A heap of `n` CPUs, all of them in it, or none with `empty`. */
-  constructor(private readonly clockOf: (cpu: number) => number, readonly n: number, empty = false) {
+  constructor(private readonly clock: Float64Array, readonly n: number, empty = false) {
     this.heap = new Int32Array(n);
     this.pos = new Int32Array(n).fill(-1);
     this.ties = new Int32Array(n);
@@ -31,8 +33,8 @@ export class ClockHeap {
   }
 
   private less(a: number, b: number): boolean {
-    const ca = this.clockOf(a);
-    const cb = this.clockOf(b);
+    const ca = this.clock[a]!;
+    const cb = this.clock[b]!;
     return ca < cb || (ca === cb && a < b);
   }
 
@@ -52,14 +54,14 @@ export class ClockHeap {
   has(cpu: number): boolean { return this.pos[cpu]! >= 0; }
 
   /**
-   * How many CPUs share the smallest clock; they are in `ties`, in CPU order.
-   * Only the heap's top subtree of equal clocks is visited.
+   * How many CPUs share the smallest clock; they are in `ties`, in no particular
+   * order. Only the heap's top subtree of equal clocks is visited.
    */
   tied(): number {
     const h = this.heap;
-    const min = this.clockOf(h[0]!);
+    const min = this.clock[h[0]!]!;
     // the usual case: neither child of the top shares its clock
-    if ((this.size < 2 || this.clockOf(h[1]!) !== min) && (this.size < 3 || this.clockOf(h[2]!) !== min)) {
+    if ((this.size < 2 || this.clock[h[1]!]! !== min) && (this.size < 3 || this.clock[h[2]!]! !== min)) {
       this.ties[0] = h[0]!;
       return 1;
     }
@@ -71,13 +73,12 @@ export class ClockHeap {
     while (sp > 0) {
       const slot = todo[--sp]!;
       const cpu = h[slot]!;
-      if (this.clockOf(cpu) !== min) continue;
+      if (this.clock[cpu]! !== min) continue;
       this.ties[count++] = cpu;
       const l = 2 * slot + 1;
       if (l < this.size) todo[sp++] = l;
       if (l + 1 < this.size) todo[sp++] = l + 1;
     }
-    if (count > 1) this.ties.subarray(0, count).sort();
     return count;
   }
 

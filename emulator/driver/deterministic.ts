@@ -51,6 +51,24 @@ function mix(h: number, x: number): number {
   return h;
 }
 
+/** The number of the `k`-th set bit (from 0, lowest first) of a bitmap. */
+function kthBit(bits: Int32Array, k: number): number {
+  for (let w = 0; w < bits.length; w++) {
+    let x = bits[w]!;
+    const n = popcount(x);
+    if (k >= n) { k -= n; continue; }
+    for (; k > 0; k--) x &= x - 1;
+    return (w << 5) + 31 - Math.clz32(x & -x);
+  }
+  return -1;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
 export async function runDeterministic(s: System, limitCycles: number, durationS: number, o: DeterministicOptions = {}): Promise<DriverOutcome> {
   const m = s.machine;
   const cpus: Cpu[] = Array.from({ length: m.ncpus }, (_, i) => s.bootCpu(i));
@@ -76,8 +94,15 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   // both ways find the same CPUs (test/clock_heap.test.ts, and the same eventHash either way)
   const heaps = ncpus > HEAP_ABOVE_CPUS;
   // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
-  const clockOf = (i: number): number => cpus[i]!.clock;
-  const queue = new ClockHeap(clockOf, ncpus);
+  // each CPU's clock for the heaps, updated as the CPU sinks after its step
+  const clocks = Float64Array.from(cpus, (c) => c.clock);
+  const queue = new ClockHeap(clocks, ncpus);
+  // The CPUs at the smallest clock, in a bitmap by CPU number. While that clock
+  // is still the smallest the set only loses the CPU just stepped (no other CPU's
+  // clock moves), so it is found by a walk of the heap once per clock, not per step.
+  const tieBits = new Int32Array((ncpus + 31) >> 5);
+  let tieClock = -1;
+  let tieCount = 0;
   // steps that may have changed shared state (anything but busy-waits and idle passes)
   let mutations = 0;
   // The skip sets, kept as CPUs change instead of found by a scan of every CPU at
@@ -85,33 +110,30 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   // those, every CPU but a waiter that has seen every change (checkedAt === mutations)
   // and has no interrupt it can take pending. A CPU changes set only when it steps,
   // when an interrupt is raised at it, or, for unseen, when a change happens.
-  const canAct = new ClockHeap(clockOf, ncpus, true);
-  const unseen = new ClockHeap(clockOf, ncpus, true);
+  const canAct = new ClockHeap(clocks, ncpus, true);
+  const unseen = new ClockHeap(clocks, ncpus, true);
   // the CPUs out of unseen for having seen every change: they come back with the next change
-  const outOfUnseen: number[] = [];
+  // (a stack in a typed array: setting an array's length costs more than the rest)
+  const outOfUnseen = new Int32Array(ncpus);
+  let nOut = 0;
   const refresh = (i: number): void => {
     const c = cpus[i]!;
-    const pending = c.hasPending();
+    // one thread writes the pending words: a plain read sees them (Cpu.hasPending)
+    const pending = cpuWords[i * CPU_STRIDE + C.PENDING] !== 0;
     if (c.lastKind === Ev.idle && !pending) { canAct.remove(i); unseen.remove(i); return; }
     if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i);
     if (seenAll(c, mutations, pending)) {
-      if (unseen.has(i)) { unseen.remove(i); outOfUnseen.push(i); }
+      if (unseen.has(i)) { unseen.remove(i); outOfUnseen[nOut++] = i; }
     } else if (unseen.has(i)) unseen.advanced(i);
     else unseen.insert(i);
   };
-  // The CPU being stepped: its clock may have moved on (a quiesce stall, the
-  // step itself) before another CPU's place in a set changes, and a heap is only
-  // ordered if it has sunk to its place first.
-  let stepping = 0;
-  // (within a step its clock moves only before the routine runs: once is enough)
-  let sunk = true;
-  const sink = (i: number): void => { canAct.advanced(i); unseen.advanced(i); };
+  // The heaps order CPUs by `clocks`, not by the CPUs' own clocks: the CPU being
+  // stepped keeps its old entry, so the heaps stay ordered while other CPUs move
+  // in and out of the sets, until the step is done and it sinks once. (The skip's
+  // bound is another CPU than itself: its stale entry is never the answer.)
   for (let i = 0; heaps && i < ncpus; i++) {
     refresh(i);
-    cpus[i]!.onRaise = (target) => {
-      if (!sunk) { sink(stepping); sunk = true; }
-      refresh(target);
-    };
+    cpus[i]!.onRaise = (target) => refresh(target);
   }
   for (let n = 1; ; n++) {
     // the CPU furthest behind in virtual time runs next; equal clocks draw lots
@@ -120,8 +142,13 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     if (heaps) {
       cpu = cpus[queue.top()]!;
       if (cpu.clock >= limitCycles) break;
-      const tied = queue.tied();
-      if (tied > 1) cpu = cpus[queue.ties[prand.unsafeUniformIntDistribution(0, tied - 1, sched)]!]!;
+      // (a new smallest clock: the old set has emptied, its bits are all clear)
+      if (cpu.clock !== tieClock || tieCount === 0) {
+        tieClock = cpu.clock;
+        tieCount = queue.tied();
+        for (let j = 0; j < tieCount; j++) tieBits[queue.ties[j]! >> 5] |= 1 << (queue.ties[j]! & 31);
+      }
+      if (tieCount > 1) cpu = cpus[kthBit(tieBits, prand.unsafeUniformIntDistribution(0, tieCount - 1, sched))]!;
     } else {
       let first = 0;
       let min = cpus[0]!.clock;
@@ -137,8 +164,6 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
         for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
       }
     }
-    stepping = cpu.id;
-    sunk = false;
     try {
       cpu.step();
     } catch (e) {
@@ -168,13 +193,14 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     // Any other step may have changed shared state.
     const again = cpu.prevKind === k && cpu.prevArg === cpu.lastArg;
     const quiet = (waiting && again) || (k === Ev.idle && WAITISH[cpu.prevKind] === 1);
-    if (heaps) sink(cpu.id);
     if (!quiet) {
       mutations++;
       // a change: every waiter that had seen every change has not seen this one
-      if (heaps && outOfUnseen.length > 0) {
-        for (const i of outOfUnseen) refresh(i);
-        outOfUnseen.length = 0;
+      if (heaps && nOut > 0) {
+        // (refresh leaves them in unseen: none is pushed again meanwhile)
+        const n = nOut;
+        nOut = 0;
+        for (let j = 0; j < n; j++) refresh(outOfUnseen[j]!);
       }
     }
     cpu.checkedAt = waiting && again ? mutations : -1;
@@ -214,8 +240,13 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     }
     // its clock moved on (the step, a stall, a skip): it sinks in the run queue and its sets
     if (heaps) {
+      clocks[cpu.id] = cpu.clock;
       queue.advanced(cpu.id);
       refresh(cpu.id);
+      if (cpu.clock !== tieClock) {
+        const bit = 1 << (cpu.id & 31);
+        if ((tieBits[cpu.id >> 5]! & bit) !== 0) { tieBits[cpu.id >> 5]! ^= bit; tieCount--; }
+      }
     }
     h = mix(mix(mix(mix(mix(h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
     // one thread writes these words (and a signal handler between the awaits below): plain reads see them

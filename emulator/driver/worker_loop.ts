@@ -37,7 +37,8 @@ export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg
 
   let cpu = cpus[0]!;
   // this worker's CPUs by clock: only the one stepped moves, so a heap finds the next in O(log n)
-  const queue = new ClockHeap((j) => cpus[j]!.clock, cpus.length);
+  const clocks = Float64Array.from(cpus, (c) => c.clock);
+  const queue = new ClockHeap(clocks, cpus.length);
   try {
     for (let n = 1; ; n++) {
       // the CPU of this worker furthest behind runs next (the lowest number on a tie)
@@ -55,6 +56,7 @@ export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg
       // other CPUs are further still, and the CPU furthest behind of all never waits
       if (bounded && !syncs[i]!.throttle(cpu.clock, stopped)) break;
       cpu.step();
+      clocks[i] = cpu.clock;
       queue.advanced(i);
       // the time of its next access: no access of this CPU can come earlier (a
       // stall or long step pending holds back no one, as in the deterministic order)
