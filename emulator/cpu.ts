@@ -154,6 +154,8 @@ export class Cpu {
   onRaise: ((target: number) => void) | null = null;
   tracer: CpuTracer | null = null;
 
+  /** the frame whose routine step() is running now (waitWhile's), null outside it */
+  private running: Frame | null = null;
   private irqOffSince = 0;
   private handlerSince = 0;
   private readonly stack: Frame[] = [];
@@ -224,12 +226,15 @@ export class Cpu {
    * and the check runs at the step after that, as `for (;;) { yield retry; if (!cond) break; yield kind; }` would.
    */
   waitWhile(kind: number, arg: number, stillWaiting: () => boolean, retry = -1): number {
-    const f = this.stack[this.stack.length - 1]!;
-    f.wait = stillWaiting;
-    f.waitKind = kind;
-    f.waitArg = arg;
-    f.waitRetry = retry;
-    f.retried = false;
+    // (a routine run outside step(), as a test drains one, just yields)
+    const f = this.running;
+    if (f !== null) {
+      f.wait = stillWaiting;
+      f.waitKind = kind;
+      f.waitArg = arg;
+      f.waitRetry = retry;
+      f.retried = false;
+    }
     return this.ev(kind, arg);
   }
 
@@ -365,7 +370,9 @@ export class Cpu {
       }
       top.wait = null;
     }
+    this.running = top;
     const r = top.gen.next();
+    this.running = null;
     if (r.done) return this.frameDone(top);
     this.charge(r.value, this.arg, this.extra);
   }

@@ -56,10 +56,28 @@ export function* down_read(cpu: Cpu, word: number): Fn<void> {
     const v = Atomics.load(kw, word);
     return v >= 0 && Atomics.compareExchange(kw, word, v, v + 1) === v;
   };
-  yield cpu.ev(Ev.atomic, kwordAddr(word));
-  if (tryRead()) return;
-  // until it has it: a spin, then the next try's compare-and-swap
-  yield cpu.waitWhile(Ev.spin, kwordAddr(word), () => !tryRead(), Ev.atomic);
+  yield* rwsemWait(cpu, word, tryRead);
+}
+
+/**
+ * An rwsem's slow path, modelled as spinning: a try, then a spin and the next
+ * try until one succeeds. Each try after a spin is a step of its own (the
+ * compare-and-swap's atomic), which waitWhile's retry steps without resuming
+ * this routine; resumed, it returns once a try has succeeded (`got`), or, run
+ * outside step(), makes the try itself.
+ */
+function* rwsemWait(cpu: Cpu, word: number, tryIt: () => boolean): Fn<void> {
+  const addr = kwordAddr(word);
+  yield cpu.ev(Ev.atomic, addr);
+  if (tryIt()) return;
+  let got = false;
+  const failed = (): boolean => !(got = tryIt());
+  for (;;) {
+    yield cpu.waitWhile(Ev.spin, addr, failed, Ev.atomic);
+    if (got) return;
+    yield cpu.ev(Ev.atomic, addr);
+    if (tryIt()) return;
+  }
 }
 
 export function* up_read(cpu: Cpu, word: number): Fn<void> {
@@ -69,10 +87,7 @@ export function* up_read(cpu: Cpu, word: number): Fn<void> {
 
 export function* down_write(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
-  const tryWrite = (): boolean => Atomics.compareExchange(kw, word, 0, -1) === 0;
-  yield cpu.ev(Ev.atomic, kwordAddr(word));
-  if (tryWrite()) return;
-  yield cpu.waitWhile(Ev.spin, kwordAddr(word), () => !tryWrite(), Ev.atomic);
+  yield* rwsemWait(cpu, word, () => Atomics.compareExchange(kw, word, 0, -1) === 0);
 }
 
 /** down_write_trylock: the semaphore for writing if nobody holds it, at one try. */
