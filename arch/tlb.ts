@@ -10,6 +10,7 @@
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
+import { kasan_report } from '../kernel-sim/kasan.js';
 import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
 
 const TAG = 0;    // page number + 1 (base or huge); 0 = empty
@@ -198,16 +199,21 @@ export function* translateVia(cpu: Cpu, va: number, hshift: number, walk: TlbWal
     const hit = physAt(m, s, va, hshift);
     const pfn = Math.floor(hit / 2 ** m.pageShift);
     if (freedSince(m, pfn, t[s + SEQ]!)) {
-      // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed
-      cpu.enter('kasan_report');
-      const upper = t[s + UPPER]!;
-      cpu.oops('KASAN: use-after-free', `user access to 0x${va.toString(16)} through a stale TLB entry`, {
-        address: `0x${va.toString(16)}`,
-        ...(info ? info(upper, t[s + PTE]!) : {
-          tlbEntry: t[s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
-          pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
-        }),
-        page: dumpPage(m, pfn),
+      // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed;
+      // without KASAN the access lands in the frame, whatever it holds now
+      kasan_report(cpu, 'KASAN: use-after-free', () => {
+        const upper = t[s + UPPER]!;
+        return {
+          message: `user access to 0x${va.toString(16)} through a stale TLB entry`,
+          details: {
+            address: `0x${va.toString(16)}`,
+            ...(info ? info(upper, t[s + PTE]!) : {
+              tlbEntry: t[s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+              pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+            }),
+            page: dumpPage(m, pfn),
+          },
+        };
       });
     }
     return hit + (va % 2 ** m.pageShift);

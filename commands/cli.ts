@@ -9,7 +9,7 @@ import { MACHINES } from '../arch/index.js';
 import { MECHANISMS } from '../kernel-sim/mechanisms.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { DEFAULTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
+import { DEFAULTS, DETECTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
 import { oopsReport, summary } from './report.js';
 import { ARCHES } from '../arch/index.js';
 import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from '../bench/races.js';
@@ -70,6 +70,7 @@ function runOptions(y: Argv) {
     .option('schedule', { type: 'string', describe: `exploration policy of the deterministic driver: ${SCHEDULES.join(', ')} (default ${DEFAULTS.schedule})` })
     .option('depth', { type: 'string', describe: `PCT's bug depth d, ${LIMITS.depth.min}-${LIMITS.depth.max} (default ${DEFAULTS.depth})` })
     .option('noise', { type: 'string', describe: 'per-access variation of every cost figure: on or off (default on)' })
+    .option('detect', { type: 'string', describe: `what reports a crash: ${DETECTS.join(' or ')} (the kernel's own checks, the shadow silent; default ${DEFAULTS.detect})` })
     .option('steal', { type: 'string', describe: "hypervisor steal: default (the machine's), off, or PERCENT[:MEAN_US]" })
     .option('hz', { type: 'string', describe: "timer ticks per second, or 'off' (default: the arch's CONFIG_HZ)" })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })

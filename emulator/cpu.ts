@@ -153,6 +153,12 @@ export class Cpu {
   /** told of every interrupt this CPU makes pending at another (the deterministic driver's skip sets) */
   onRaise: ((target: number) => void) | null = null;
   tracer: CpuTracer | null = null;
+  /**
+   * Told of an access a routine made beyond the end of memory (a RangeError of
+   * a typed array), to report it as the machine would (it must not return);
+   * null: such an access is a bug of the model and ends the run as one.
+   */
+  onAccessFault: ((e: RangeError) => never) | null = null;
 
   /** the frame whose routine step() is running now (waitWhile's), null outside it */
   private running: Frame | null = null;
@@ -371,7 +377,14 @@ export class Cpu {
       top.wait = null;
     }
     this.running = top;
-    const r = top.gen.next();
+    let r: IteratorResult<number, void>;
+    try {
+      r = top.gen.next();
+    } catch (e) {
+      // an access outside the machine's memory (an index past a typed array): the hardware's exception, where the layer above says what that is
+      if (e instanceof RangeError && this.onAccessFault !== null) this.onAccessFault(e);
+      throw e;
+    }
     this.running = null;
     if (r.done) return this.frameDone(top);
     this.charge(r.value, this.arg, this.extra);
@@ -570,6 +583,37 @@ export class Cpu {
       this.machine.requestStop(2);
     }
     throw new OopsHalt(`${kind} on CPU ${this.id}`);
+  }
+
+  /**
+   * A checker's finding that does not stop the machine (a shadow that watches
+   * silently while the kernel's own checks decide the crash): the first is kept
+   * for the report as an oops record would be, the rest are counted.
+   */
+  shadowNote(kind: string, message: string, details?: Record<string, unknown>): void {
+    this.record(this.machine.v.shadow, M.SHADOW_CPU, M.SHADOW_COUNT, 'shadow', kind, message, details);
+  }
+
+  /**
+   * The kernel's WARN(): reported with the call trace where it fired (`fn`,
+   * the function that warns), and the CPU goes on. The first is kept, the rest
+   * counted. Returns true, as WARN() returns its condition.
+   */
+  warn(kind: string, message: string, fn: string, details?: Record<string, unknown>): true {
+    this.enter(fn);
+    this.record(this.machine.v.warn, M.WARN_CPU, M.WARN_COUNT, 'warn', kind, message, details);
+    this.leave();
+    return true;
+  }
+
+  private record(region: Uint8Array, first: number, count: number, note: string, kind: string, message: string, details?: Record<string, unknown>): void {
+    const ctl = this.machine.v.control;
+    Atomics.add(ctl, count, 1);
+    if (Atomics.compareExchange(ctl, first, -1, this.id) !== -1) return;
+    this.tracer?.note(this, note, { kind, message });
+    const rec: OopsRecord = { kind, cpu: this.id, message, trace: [...this.trace], clock: this.clock };
+    if (details) rec.details = details;
+    this.machine.writeText(region, 0, OOPS_BYTES, JSON.stringify(rec));
   }
 
   /** Publishes counters and state for the thread that reports (called at the end and periodically). */

@@ -18,6 +18,10 @@ export const M = {
   DONE: 6,        // CPUs whose program ended
   OOPS_LEN: 7,    // bytes of oops text
   SAMPLES: 8,     // samples recorded
+  SHADOW_CPU: 9,  // first CPU whose checker noted a finding silently (Cpu.shadowNote), -1 for none
+  SHADOW_COUNT: 10, // findings noted silently
+  WARN_CPU: 11,   // first CPU to WARN (a check that reports and goes on, Cpu.warn), -1 for none
+  WARN_COUNT: 12, // warnings so far
 } as const;
 export const CONTROL_WORDS = 16;
 
@@ -93,6 +97,10 @@ export function machineLayout(cfg: Pick<MachineConfig, 'cpus' | 'memMiB'>, shape
     samples: { kind: 'f64', length: SAMPLE_SLOTS },
     dump: { kind: 'u8', length: n * DUMP_BYTES },
     oops: { kind: 'u8', length: OOPS_BYTES },
+    // the first finding a checker noted without stopping the machine (Cpu.shadowNote)
+    shadow: { kind: 'u8', length: OOPS_BYTES },
+    // the first warning (Cpu.warn)
+    warn: { kind: 'u8', length: OOPS_BYTES },
     // struct page per frame, as large as the kernel says
     pages: { kind: 'i32', length: nf * shape.pageWords },
     // page allocator: per huge block metadata and free-frame stacks (kernel-sim/page_alloc.ts)
@@ -129,6 +137,8 @@ export class Machine {
     const { buffer, views } = allocate(machineLayout(cfg, shape));
     const m = new Machine(cfg, buffer, views, shape);
     Atomics.store(views.control, M.OOPS_CPU, -1);
+    Atomics.store(views.control, M.SHADOW_CPU, -1);
+    Atomics.store(views.control, M.WARN_CPU, -1);
     return m;
   }
 

@@ -9,6 +9,8 @@
 // or the page freed before it has its references. Where neither holds (s390
 // v4.5), s390 takes them speculatively (add unless zero) and re-reads the
 // entry afterwards, undoing them if it changed.
+import { kasan_report } from './kasan.js';
+import { kernel_access } from './kernel_access.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { loadEntry } from '../emulator/physmem.js';
@@ -43,11 +45,15 @@ function checkPageTable(cpu: Cpu, k: Kernel, ptep: number, va: number): void {
   // the race, named: the walker, and the CPU that last freed the frame (struct page's free record)
   const by = Atomics.load(m.v.pages, pw(frame, P.FREED_BY)) - 1;
   const freer = by >= 0 ? `CPU${by}` : 'another CPU';
-  cpu.enter('kasan_report');
-  cpu.oops('KASAN: use-after-free', `CPU${cpu.id} fast_gup read the pte of 0x${va.toString(16)} from a page table ${freer} freed under it`, {
-    address: `0x${va.toString(16)}`, ptep: `0x${ptep.toString(16)}`, page: dumpPage(m, frame),
-    race: { walker: `CPU${cpu.id} (__get_user_pages_fast, interrupts off)`, freer: `${freer} (pte_free, clock ~${Atomics.load(m.v.pages, pw(frame, P.FREED_KCYCLE))}k)` },
-  });
+  kasan_report(cpu, 'KASAN: use-after-free', () => ({
+    message: `CPU${cpu.id} fast_gup read the pte of 0x${va.toString(16)} from a page table ${freer} freed under it`,
+    details: {
+      address: `0x${va.toString(16)}`, ptep: `0x${ptep.toString(16)}`, page: dumpPage(m, frame),
+      race: { walker: `CPU${cpu.id} (__get_user_pages_fast, interrupts off)`, freer: `${freer} (pte_free, clock ~${Atomics.load(m.v.pages, pw(frame, P.FREED_KCYCLE))}k)` },
+    },
+  }));
+  // without KASAN the walk reads what the frame holds now, unless DEBUG_PAGEALLOC unmapped it (still free)
+  kernel_access(cpu, ptep, false);
 }
 
 /**

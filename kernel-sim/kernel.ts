@@ -1,5 +1,7 @@
 // The simulated kernel of one machine, as each thread sees it: the generic
 // code's entry points for the arch (KernelEntry), smp cross-calls, the mm.
+import { hasKasan } from './kasan.js';
+import { addressing_exception } from './kernel_access.js';
 import type { Arch, CostTable, KernelEntry } from '../arch/arch.js';
 import { Cpu, type CpuCosts, type Fn } from '../emulator/cpu.js';
 import { EVENT_COUNT, EVENT_NAMES, Ev } from '../emulator/events.js';
@@ -59,6 +61,9 @@ export class Kernel implements KernelEntry {
   readonly pageShift: number;
   readonly pageSize: number;
 
+  /** the process every CPU runs, by its command name (task->comm), for the kernel's messages */
+  comm = 'a.out';
+
   constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable, readonly variant: KernelVariant) {
     this.pageShift = arch.pageShift;
     this.pageSize = 2 ** arch.pageShift;
@@ -68,7 +73,8 @@ export class Kernel implements KernelEntry {
   }
 
   /** Boot (main thread, once per machine): the page allocator over all memory but the boot tables. */
-  boot(): void {
+  boot(o: { kasan: boolean } = { kasan: true }): void {
+    this.machine.v.kernel[K.NO_KASAN] = o.kasan ? 0 : 1;
     // room for the tables and, aligned among them, one huge page of a litmus mapping, however large the arch's
     initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, Math.max(BOOT_BYTES, 3 * 2 ** this.arch.hpageShift));
     this.arch.boot?.(this.machine, (b) => memblock_alloc(this.machine, b));
@@ -107,6 +113,7 @@ export class Kernel implements KernelEntry {
     const cpu = new Cpu(id, this.machine, costs, this.arch.interruptEntry(this));
     const ms = this.machine.cfg.watchdogMs;
     cpu.watchdogCycles = ms === null ? Infinity : ms * t.ghz * 1e6;
+    if (!hasKasan(cpu)) cpu.onAccessFault = (e) => addressing_exception(cpu, e);
     return cpu;
   }
 

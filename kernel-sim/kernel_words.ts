@@ -20,6 +20,8 @@ export const K = {
   FAULT_NO_THP: 24,   // 1: the fault path maps small pages only (its THP allocation fails); khugepaged collapses them
   AREA_FILE: 25,      // 1: the THP area is a shared file (shmem) mapping, its pages in the page cache (filemap.ts)
   PAGE_CACHE_LOCK: 26, // the mapping's xa_lock
+  NO_KASAN: 27,       // 1: --detect kernel, a kernel built without KASAN: the shadow only notes (kasan.ts)
+  PMD_HUGE_PTE_LIST: 28, // mm->pmd_huge_pte where the arch keeps deposited tables on a list in their own memory (s390)
   WORKLOAD: 64,       // first word of workload-owned scratch
   VM_EVENTS: 96,      // vm event counters (vmstat.ts), up to 32
   SPLIT_QUEUE: 128,   // deferred split queue: head pfns (up to 256)

@@ -5,6 +5,7 @@
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
+import { user_access_fault } from './kernel_access.js';
 import { cacheWord, do_file_fault, lock_range, Range, rangeOf, rangeState, unlock_range } from './filemap.js';
 import { do_huge_pmd_anonymous_page, split_huge_pmd, VM_FAULT_FALLBACK, zap_huge_pmd } from './huge_memory.js';
 import type { Kernel } from './kernel.js';
@@ -58,13 +59,31 @@ export function* handle_mm_fault(cpu: Cpu, k: Kernel, va: number, _write: boolea
     }
     const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
     yield cpu.ev(Ev.load, ptep);
-    const ret = pt.pte_none(loadEntry(m, ptep)) ? yield* do_anonymous_page(cpu, k, pmdp, ptep) : 0;
+    const pte = loadEntry(m, ptep);
+    const ret = pt.pte_none(pte) ? yield* do_anonymous_page(cpu, k, pmdp, ptep)
+      : !pt.pte_present(pte) ? do_swap_page(cpu, pte)
+      : 0;
     cpu.leave();
     return ret;
   }
 }
 
 /** __pte_alloc: a page table for an empty pmd, unless another CPU put one there first. */
+/**
+ * do_swap_page (mm/memory.c, v4.5) for a pte that is neither none nor present:
+ * the kernel takes it for a swap entry. These runs have no swap, so it can only
+ * be garbage (a stray store): swapin_readahead finds no page ("swap_dup: Bad
+ * swap file entry", mm/swapfile.c __swap_duplicate) and the fault is VM_FAULT_OOM.
+ */
+function do_swap_page(cpu: Cpu, pte: number): number {
+  cpu.enter('do_swap_page');
+  cpu.warn('Bad swap file entry', `swap_dup: Bad swap file entry ${swapHex(pte)}`, '__swap_duplicate', { pte: `0x${(pte >>> 0).toString(16)}` });
+  cpu.leave();
+  return VM_FAULT_OOM;
+}
+
+const swapHex = (pte: number): string => (pte >>> 0).toString(16).padStart(16, '0');
+
 function* __pte_alloc(cpu: Cpu, k: Kernel, pmdp: number): Fn<boolean> {
   const table = yield* pte_alloc_one(cpu, k);
   if (table < 0) return false;
@@ -121,7 +140,17 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
       const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
       yield cpu.ev(Ev.load, ptep);
       const pte = loadEntry(m, ptep);
-      if (!pt.pte_present(pte)) continue;
+      if (pt.pte_none(pte)) continue;
+      if (!pt.pte_present(pte)) {
+        // a "swap entry" in a process without swap: free_swap_and_cache finds no swap device
+        // ("swap_free: Bad swap file entry", mm/swapfile.c swap_info_get), print_bad_pte
+        // reports the pte, and pte_clear_not_present_full drops it (mm/memory.c, v4.5)
+        cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
+          'print_bad_pte', { swap: `swap_free: Bad swap file entry ${swapHex(pte)}`, addr: `0x${va.toString(16)}` });
+        yield cpu.ev(Ev.pte_store, ptep);
+        storeEntry(m, ptep, pt.pte_empty);
+        continue;
+      }
       yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
       const pfn = k.pfnOf(pt.pte_phys(pte));
       yield* page_remove_rmap(cpu, pfn, false);
@@ -216,8 +245,11 @@ export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, va
     cpu.enter(`user ${write ? 'store' : 'load'} 0x${va.toString(16)}`);
     const phys = yield* k.arch.translate(cpu, k.pgd(), va, write);
     cpu.leave();
-    if (phys >= 0) {
+    // (FAULT is -1; any other negative address is one at or above 2 GiB, through garbage)
+    if (phys !== -1) {
       yield cpu.ev(write ? Ev.user_store : Ev.user_load, va);
+      // a translation through garbage can lead past the end of memory: the hardware's addressing exception
+      if ((phys >>> 0) + 4 > cpu.machine.v.mem.length * 4) user_access_fault(cpu, phys, write);
       if (write) Atomics.store(cpu.machine.v.mem, phys >>> 2, value);
       return phys;
     }

@@ -6,7 +6,7 @@ import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { paramDefault } from '../workloads/workload.js';
 import {
-  defaultMemMiB, defaultWatchdogMs, DEFAULTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DriverName, type RunConfig, type ScheduleConfig,
+  defaultMemMiB, defaultWatchdogMs, DEFAULTS, DETECTS, DRIVERS, LIMITS, maxMemMiB, SCHEDULES, type DetectName, type DriverName, type RunConfig, type ScheduleConfig,
   type ScheduleName, type TimingConfig,
 } from './config.js';
 import type { Scenario } from './scenario.js';
@@ -34,6 +34,7 @@ export interface RawRunArgs {
   noise?: unknown;
   steal?: unknown;
   hz?: unknown;
+  detect?: unknown;
 }
 
 const list = (xs: readonly string[]): string => xs.join(', ');
@@ -172,6 +173,7 @@ export function validateRun(a: RawRunArgs, sc?: Scenario): RunConfig {
     params: params(workload, cpus, a.param, mix?.params),
     timing: timingOf(a, arch, machine),
     schedule: scheduleOf(a, driver, {}),
+    detect: oneOf('detect', a.detect ?? DEFAULTS.detect, DETECTS) as DetectName,
   };
   if (!sc) return cfg;
   return {

@@ -48,6 +48,7 @@ function resolve(cfg: RunConfig, machine: Machine): Booted {
   const variant = cfg.variant ?? KERNEL_VARIANTS.find((v) => v.name === cfg.kernel);
   if (!variant) throw new Error(`unknown kernel '${cfg.kernel}'`);
   const kernel = new Kernel(machine, arch, costs, variant);
+  kernel.comm = cfg.workload;
   return { cfg, machine, kernel, workload, params: cfg.params as Params, costs };
 }
 
@@ -61,7 +62,7 @@ const shapeOf = (cfg: RunConfig): MachineShape => ({
 /** Main thread: a new machine, its workload set up. */
 export function bootMachine(cfg: RunConfig): Booted {
   const b = resolve(cfg, Machine.create(cfg, shapeOf(cfg)));
-  b.kernel.boot();
+  b.kernel.boot({ kasan: cfg.detect === 'kasan' });
   b.workload.setup?.(b.kernel, b.params);
   return b;
 }

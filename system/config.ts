@@ -5,6 +5,16 @@ export const DRIVERS: readonly DriverName[] = ['parallel', 'deterministic'];
 
 export type ParamValue = number | string | boolean;
 
+/**
+ * What reports a crash: kasan, the shadow's check at the first stale access
+ * (today's default); kernel, only the modelled kernel's own checks with the
+ * debug options of a 2016 s390 test kernel (DEBUG_VM, DEBUG_LIST,
+ * DEBUG_PAGEALLOC, bad page state, BUG_ON, the fault handler's Oops), the
+ * shadow noting what it saw silently (kernel-sim/kasan.ts).
+ */
+export type DetectName = 'kasan' | 'kernel';
+export const DETECTS: readonly DetectName[] = ['kasan', 'kernel'];
+
 import type { MachineConfig, ScheduleConfig, ScheduleName } from '../emulator/machine_config.js';
 export { SCHEDULES, type ScheduleConfig, type ScheduleName, type TimingConfig } from '../emulator/machine_config.js';
 import type { KernelVariant } from '../kernel-sim/variants.js';
@@ -28,6 +38,7 @@ export interface RunConfig extends MachineConfig {
   /** cost-table cycles a scenario overrides, by event name */
   readonly costOverrides?: Readonly<Record<string, number>>;
   readonly schedule: ScheduleConfig | null;
+  readonly detect: DetectName;
 }
 
 export const LIMITS = {
@@ -57,6 +68,7 @@ export const DEFAULTS = {
   watchdogMs: 5,
   schedule: 'delay' as ScheduleName,
   depth: 3,
+  detect: 'kasan' as DetectName,
 } as const;
 
 /**

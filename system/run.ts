@@ -1,6 +1,6 @@
 // One run: boot the machine, drive it, and gather what it did into a result
 // that names everything needed to replay it.
-import { defaultWatchdogMs, type RunConfig } from './config.js';
+import { DEFAULTS, defaultWatchdogMs, type RunConfig } from './config.js';
 import type { CpuTracer, OopsRecord, Stall } from '../emulator/cpu.js';
 import { bootMachine, systemOf, WORKER_ENTRY, type Booted } from './boot.js';
 import { runDeterministic, type DriverOutcome } from '../emulator/driver/deterministic.js';
@@ -61,6 +61,14 @@ export interface RunResult {
   eventHash: string | null;
   cpus: CpuResult[];
   oops: OopsRecord | null;
+  /**
+   * --detect kernel: what the silent shadow saw first (the stale access where
+   * the race began, as KASAN would have reported it) and how many findings it
+   * noted in all; null when it saw nothing.
+   */
+  shadow: { first: OopsRecord; count: number } | null;
+  /** the kernel's warnings (WARN: reported, and the CPU went on): the first, and how many */
+  warnings: { first: OopsRecord; count: number } | null;
   internalError: DriverOutcome['internalError'];
   workload: Record<string, unknown>;
   /**
@@ -89,9 +97,16 @@ export function replayLine(cfg: RunConfig): string {
   const timing = (t.noise ? '' : ' --noise off') + ` --steal ${t.steal ? `${t.steal.percent}:${t.steal.meanUs}` : 'off'} --hz ${t.hz ?? 'off'}`;
   const sched = cfg.schedule ? ` --schedule ${cfg.schedule.policy}${cfg.schedule.policy === 'pct' ? ` --depth ${cfg.schedule.depth}` : ''}` : '';
   const scenario = cfg.scenario ? ` --scenario ${cfg.scenario}` : '';
+  const detect = cfg.detect === DEFAULTS.detect ? '' : ` --detect ${cfg.detect}`;
   return `s390emu run${scenario} --workload ${cfg.workload} --arch ${cfg.arch} --machine ${cfg.machine} --kernel ${cfg.kernel}` +
     ` --cpus ${cfg.cpus} --mem ${cfg.memMiB} --seed ${cfg.seed} --driver ${cfg.driver}` +
-    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'}${cfg.workers === null ? '' : ` --workers ${cfg.workers}`} --duration ${cfg.durationS}${sim}${wd}${sched}${timing}${params}`;
+    ` --slack ${Number.isFinite(cfg.slack) ? cfg.slack : 'inf'}${cfg.workers === null ? '' : ` --workers ${cfg.workers}`} --duration ${cfg.durationS}${sim}${wd}${sched}${detect}${timing}${params}`;
+}
+
+/** The first record a CPU left in `region` and the count beside it (Cpu.shadowNote, Cpu.warn). */
+function noted(m: Booted['machine'], region: Uint8Array, first: number, count: number): { first: OopsRecord; count: number } | null {
+  if (Atomics.load(m.v.control, first) < 0) return null;
+  return { first: JSON.parse(m.readText(region, 0, OOPS_BYTES)) as OopsRecord, count: Atomics.load(m.v.control, count) };
 }
 
 function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, replayed: number | null): RunResult {
@@ -144,6 +159,8 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
     eventHash: out.eventHash,
     cpus,
     oops,
+    shadow: noted(m, m.v.shadow, M.SHADOW_CPU, M.SHADOW_COUNT),
+    warnings: noted(m, m.v.warn, M.WARN_CPU, M.WARN_COUNT),
     internalError: out.internalError,
     workload: b.workload.report?.(b.kernel, b.params) ?? {},
     schedule: cfg.driver !== 'deterministic' ? null

@@ -15,6 +15,7 @@
 //   touchers    load and store through their TLBs (the rest).
 // Roles go by CPU number in that order; a zapping or pinning thread also
 // touches its memory after each action.
+import { user_data_check } from '../kernel-sim/kasan.js';
 import type { Cpu, OopsRecord, Routine } from '../emulator/cpu.js';
 import { cacheWord, Range, rangeState, setupFileArea } from '../kernel-sim/filemap.js';
 import { COLLAPSE_LOG, collapse_file, collapse_pte_mapped_thp, khugepaged_scan_pmd } from '../kernel-sim/khugepaged.js';
@@ -100,11 +101,14 @@ function mappingCheck(k: Kernel) {
       const got = Atomics.load(m.v.mem, phys >>> 2);
       if (got === pattern) continue;
       const pfn = pinned.pages[i]!;
-      cpu.oops('DMA data corruption', `a write through the pin of 0x${(va - (va % k.pageSize)).toString(16)} is not in the process's memory: the pin holds pfn 0x${pfn.toString(16)}, the address maps pfn 0x${k.pfnOf(phys).toString(16)}`, {
-        address: `0x${va.toString(16)}`, expected: hex(pattern), found: hex(got),
-        pinned: dumpPage(m, pfn), mapped: dumpPage(m, k.pfnOf(phys)),
-        walk: i < pinned.fast ? `GUP-fast, through pmd ${hex(pinned.pmds[i]!)}` : 'the slow path (follow_page under mmap_lock)',
-      });
+      user_data_check(cpu, 'DMA data corruption', () => ({
+        message: `a write through the pin of 0x${(va - (va % k.pageSize)).toString(16)} is not in the process's memory: the pin holds pfn 0x${pfn.toString(16)}, the address maps pfn 0x${k.pfnOf(phys).toString(16)}`,
+        details: {
+          address: `0x${va.toString(16)}`, expected: hex(pattern), found: hex(got),
+          pinned: dumpPage(m, pfn), mapped: dumpPage(m, k.pfnOf(phys)),
+          walk: i < pinned.fast ? `GUP-fast, through pmd ${hex(pinned.pmds[i]!)}` : 'the slow path (follow_page under mmap_lock)',
+        },
+      }));
     }
     cpu.leave();
   };

@@ -13,6 +13,7 @@
 // pin: 2, 3 and 3 at 8 CPUs), and a splitting or pinning thread also touches
 // its memory after each action, as every thread of a real process does: a
 // 2-CPU machine has a CPU that loads and stores through its TLB too.
+import { kasan_report, user_data_check } from '../kernel-sim/kasan.js';
 import type { Cpu, Routine } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import type { OopsRecord } from '../emulator/cpu.js';
@@ -104,9 +105,10 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
       checkPin(cpu, pfn, seq, start + i * k.pageSize);
       const got = Atomics.load(m.v.mem, addr >>> 2);
       if (got !== pattern) {
-        cpu.oops('DMA data corruption', `pinned page pfn 0x${pfn.toString(16)} lost the pattern written through the pin`, {
-          expected: hex(pattern), found: hex(got), page: dumpPage(m, pfn),
-        });
+        user_data_check(cpu, 'DMA data corruption', () => ({
+          message: `pinned page pfn 0x${pfn.toString(16)} lost the pattern written through the pin`,
+          details: { expected: hex(pattern), found: hex(got), page: dumpPage(m, pfn) },
+        }));
       }
     }
     cpu.leave();
@@ -122,10 +124,10 @@ function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
   const m = cpu.machine;
   const owner = Atomics.load(m.v.pages, pw(pfn, P.OWNER));
   if (!freedSince(m, pfn, seq) && (owner === Owner.ANON || owner === Owner.FILE)) return;
-  cpu.enter('kasan_report');
-  cpu.oops('KASAN: use-after-free', `DMA through a pin of 0x${va.toString(16)} to a page freed since it was pinned`, {
-    address: `0x${va.toString(16)}`, page: dumpPage(m, pfn), freeSeqAtPin: seq,
-  });
+  kasan_report(cpu, 'KASAN: use-after-free', () => ({
+    message: `DMA through a pin of 0x${va.toString(16)} to a page freed since it was pinned`,
+    details: { address: `0x${va.toString(16)}`, page: dumpPage(m, pfn), freeSeqAtPin: seq },
+  }));
 }
 
 export function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {

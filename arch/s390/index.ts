@@ -8,6 +8,7 @@ import {
 } from './pgtable_ops.js';
 import { arch_send_call_function_ipi_mask, arch_send_call_function_single_ipi, doExtCallInterrupt } from './smp.js';
 import { pmdp_flush_direct, ptep_flush_direct } from './tlbflush.js';
+import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw } from './pgtable_deposit.js';
 
 export const s390: Arch = {
   name: 's390',
@@ -38,6 +39,8 @@ export const s390: Arch = {
   // every pte was purged by its IPTE already
   tlbFlushRange: function* () { /* nothing left to flush */ },
   pt: s390Pgtable,
+  pgtableDeposit: pgtable_trans_huge_deposit,
+  pgtableWithdraw: pgtable_trans_huge_withdraw,
   pmdAlloc,
   gupWalkToPmd,
 };
