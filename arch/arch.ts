@@ -1,6 +1,7 @@
 // The one interface between the generic simulated kernel (kernel-sim/) and a
 // hardware model, in the way Linux's generic mm calls arch hooks. kernel-sim
 // never asks which arch it runs on; it asks the arch to do a thing.
+import type { OopsRecord } from '../emulator/cpu.js';
 import type { Cpu, Fn, InterruptEntry } from '../emulator/cpu.js';
 import type { EventName } from '../emulator/events.js';
 import type { Machine } from '../emulator/machine.js';
@@ -181,6 +182,24 @@ export interface Arch {
    * fast GUP of mm/gup.c does (ppc64); s390's own gup.c takes it on the page.
    */
   readonly gupPteRefHead?: boolean;
+
+  // --- how the arch's kernel prints a crash (without these, the generic layout)
+  /** die() for a kernel check (BUG, VM_BUG_ON_PAGE, bad page state, an access fault); null: not the kernel's own check */
+  oopsLines?(o: OopsRecord, ctx: OopsContext): string[] | null;
+  /** a WARN() as the arch's report_bug prints it */
+  warnLines?(w: OopsRecord, ctx: OopsContext): string[];
+}
+
+/** What an arch's oops layout is told beside the record: the process, the kernel, the CPU's state. */
+export interface OopsContext {
+  readonly comm: string;
+  /** the kernel's preset or scenario name */
+  readonly kernel: string;
+  /** interrupts were enabled on the CPU when it stopped */
+  readonly irqOn: boolean;
+  /** a warning (taint W) or a bad page (taint B) was reported before */
+  readonly warned: boolean;
+  readonly badPage: boolean;
 }
 
 /** Entry formats, as the arch's pgtable.h defines them (all on the low word of an entry). */

@@ -9,7 +9,7 @@ import { MACHINES } from '../arch/index.js';
 import { MECHANISMS } from '../kernel-sim/mechanisms.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { WORKLOADS } from '../workloads/index.js';
-import { DEFAULTS, DETECTS, DRIVERS, LIMITS, SCHEDULES } from '../system/config.js';
+import { DEFAULTS, DETECTS, DRIVERS, LIMITS, SCHEDULES, type DetectName } from '../system/config.js';
 import { oopsReport, summary } from './report.js';
 import { ARCHES } from '../arch/index.js';
 import { benchRaces, benchRacesPlan, benchRacesTable, RACES } from '../bench/races.js';
@@ -405,6 +405,11 @@ async function validateCommand(a: Record<string, unknown>): Promise<void> {
         return v === undefined ? (driver === 'deterministic' ? DEFAULTS.simMs : null) : validateRun({ simMs: v }).simMs;
       })(),
       scenario: sc?.path ?? null,
+      ...(() => {
+        const detects = names('detect', [...DETECTS], [DEFAULTS.detect]) as DetectName[];
+        // (one mode, kasan: the report has no detect axis, as before it existed)
+        return detects.length === 1 && detects[0] === 'kasan' ? {} : { detects };
+      })(),
       // the policy every run explores with (deterministic driver), as run takes it
       schedule: (() => {
         const given = Object.fromEntries((['schedule', 'depth'] as const).map((k) => [k, pick(k, undefined)]).filter(([, v]) => v !== undefined));
@@ -541,6 +546,7 @@ await yargs(hideBin(process.argv))
       .option('first-seed', { type: 'string', describe: 'first seed (default 1)' })
       .option('schedule', { type: 'string', describe: `exploration policy of every run (deterministic driver): ${SCHEDULES.join(', ')} (default ${DEFAULTS.schedule})` })
       .option('depth', { type: 'string', describe: `PCT's bug depth (default ${DEFAULTS.depth})` })
+      .option('detect', { type: 'string', describe: `comma-separated detection modes, each a copy of the matrix: ${DETECTS.join(', ')} (default ${DEFAULTS.detect})` })
       .option('duration', { type: 'string', describe: `wall-clock cap per run, seconds (default ${DEFAULTS.durationS})` })
       .option('sim-ms', { type: 'string', describe: `simulated length per run, ms (deterministic default ${DEFAULTS.simMs})` })
       .option('cpus', { type: 'string', describe: `simulated CPUs (default ${DEFAULTS.cpus})` })

@@ -2,6 +2,8 @@
 // report in the kernel's own style, ending with the line that replays it.
 import { RING_SIZE } from '../emulator/machine.js';
 import type { RunResult } from '../system/run.js';
+import { ARCHES } from '../arch/index.js';
+import type { OopsContext } from '../arch/arch.js';
 
 const fmt = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
 
@@ -31,22 +33,54 @@ export function summary(r: RunResult): string {
   return lines.join('\n');
 }
 
-export function oopsReport(r: RunResult): string {
-  const o = r.oops;
-  if (!o) return '';
-  const out = [
+/** The kernel's own report of the crash: the arch's die() layout where it has one, else the generic one. */
+function kernelLines(r: RunResult, o: NonNullable<RunResult['oops']>): string[] {
+  const arch = ARCHES[r.config.arch];
+  const ctx: OopsContext = {
+    comm: r.config.workload, kernel: r.config.kernel, irqOn: r.cpus[o.cpu]?.irqOn ?? true,
+    warned: r.warnings !== null, badPage: r.warnings?.first.kind === 'Bad page map',
+  };
+  const lines = arch?.oopsLines?.(o, ctx);
+  if (lines) {
+    // the first warning comes first in the log, as dmesg has it (taint W from then on)
+    const w = r.warnings;
+    const before = w && arch?.warnLines
+      ? [...arch.warnLines(w.first, { ...ctx, irqOn: true, warned: false, badPage: false }), ...(w.count > 1 ? [`(${w.count} warnings in all; the first is shown)`] : [])]
+      : [];
+    return [...before, ...lines, `---[ end trace ${(r.eventHash ?? '0').padStart(16, '0')} ]---`,
+      `(simulated ${r.config.arch} ${r.config.kernel}, CPU ${o.cpu}, clock ${fmt(o.clock)}; the trace id is the run's event hash)`];
+  }
+  return [
     '------------[ cut here ]------------',
     `kernel BUG: ${o.kind}: ${o.message}`,
     `CPU: ${o.cpu} Comm: ${r.config.workload} (simulated ${r.config.arch} ${r.config.kernel}, clock ${fmt(o.clock)})`,
     'Call Trace:',
     ...[...o.trace].reverse().map((f) => ` ${f}`),
+    ...(r.warnings ? [`Warnings before it: ${r.warnings.count}, the first: ${r.warnings.first.message} (CPU ${r.warnings.first.cpu}, in ${[...r.warnings.first.trace].reverse().join(' < ')})`] : []),
   ];
+}
+
+export function oopsReport(r: RunResult): string {
+  const o = r.oops;
+  if (!o) return '';
+  const out = kernelLines(r, o);
+  const s = r.shadow;
+  if (s) {
+    out.push(`What the shadow saw first (silent under --detect kernel; ${s.count} finding${s.count === 1 ? '' : 's'} in all):`,
+      ` CPU${s.first.cpu} at clock ${fmt(s.first.clock)}: ${s.first.kind}: ${s.first.message}`,
+      `   in ${[...s.first.trace].reverse().join(' < ') || '(no kernel frame)'}`);
+    for (const [k, v] of Object.entries(s.first.details ?? {})) {
+      if (typeof v !== 'object' || v === null) out.push(`   ${k}: ${String(v)}`);
+      else for (const [kk, vv] of Object.entries(v)) out.push(`   ${k}.${kk}: ${String(vv)}`);
+    }
+  }
   const race = o.details?.race as Record<string, unknown> | undefined;
   if (race) {
     out.push('The race:');
     for (const [k, v] of Object.entries(race)) out.push(` ${k}: ${String(v)}`);
   }
-  const rest = Object.entries(o.details ?? {}).filter(([k]) => k !== 'race');
+  // (an access fault's details are in its message and the arch's lines)
+  const rest = Object.entries(o.details ?? {}).filter(([k]) => k !== 'race' && k !== 'fault');
   if (rest.length) {
     out.push('Details:');
     for (const [k, v] of rest) {

@@ -600,9 +600,11 @@ export class Cpu {
    * counted. Returns true, as WARN() returns its condition.
    */
   warn(kind: string, message: string, fn: string, details?: Record<string, unknown>): true {
-    this.enter(fn);
+    // (the function that warns may be on the stack already)
+    const own = this.trace[this.trace.length - 1] !== fn;
+    if (own) this.enter(fn);
     this.record(this.machine.v.warn, M.WARN_CPU, M.WARN_COUNT, 'warn', kind, message, details);
-    this.leave();
+    if (own) this.leave();
     return true;
   }
 

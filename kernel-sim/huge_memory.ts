@@ -1,6 +1,7 @@
 // Transparent huge pages, modelled on mm/huge_memory.c of Linux v4.5-rc1
 // (and v4.4 where the variant says so): the huge anonymous fault, the PMD
 // split, the page split and the deferred split queue, zap of a huge pmd.
+import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
@@ -83,7 +84,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   const pmd = loadEntry(m, pmdp);
   const head = k.pfnOf(pt.pmd_phys(pmd));
   if (Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0) {
-    cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(!page_count(page))', { page: dumpPage(m, head), pmd: hex(pmd) });
+    cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(!page_count(page))', { page: dumpPage(m, head), pmd: hex(pmd), at: BUG_AT.split_pmd_page_count });
   }
   yield cpu.ev(Ev.atomic, pageAddr(head));
   Atomics.add(m.v.pages, pw(head, P.COUNT), nr - 1); // a reference per pte to be
@@ -93,7 +94,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   for (let i = 0; i < nr; i++) {
     const ptep = table + i * 8;
     yield cpu.ev(Ev.pte_store, ptep);
-    if (!pt.pte_none(loadEntry(m, ptep))) cpu.oops('BUG', 'BUG_ON(!pte_none(*pte))', { pte: hex(loadEntry(m, ptep)) });
+    if (!pt.pte_none(loadEntry(m, ptep))) cpu.oops('BUG', 'BUG_ON(!pte_none(*pte))', { pte: hex(loadEntry(m, ptep)), at: BUG_AT.split_pmd_pte_none });
     storeEntry(m, ptep, pt.mk_pte(k.physOf(head + i), true)); // set_pte_at
     Atomics.add(m.v.pages, pw(head + i, P.MAPCOUNT), 1);
   }
@@ -238,7 +239,7 @@ export function* split_huge_page(cpu: Cpu, k: Kernel, head: number): Fn<number> 
   if (total_mapcount(cpu, head, nr) !== page_count(cpu, head) - 1) { cpu.leave(); return EBUSY; }
   const frozen = yield* freeze_page(cpu, k, head, nr);
   if (Atomics.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) !== -1) {
-    cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(compound_mapcount(head))', { page: dumpPage(m, head) });
+    cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(compound_mapcount(head))', { page: dumpPage(m, head), at: BUG_AT.split_compound_mapcount });
   }
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
   const count = page_count(cpu, head);
@@ -256,7 +257,7 @@ export function* split_huge_page(cpu: Cpu, k: Kernel, head: number): Fn<number> 
   }
   yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
   if (mapcount) {
-    cpu.oops('BUG', `total_mapcount: ${mapcount}, page_count(): ${count}`, { page: dumpPage(m, head) });
+    cpu.oops('BUG', `total_mapcount: ${mapcount}, page_count(): ${count}`, { page: dumpPage(m, head), at: BUG_AT.split_total_mapcount });
   }
   yield* unfreeze_page(cpu, k, frozen);
   count_vm_event(m, 'thp_split_page_failed');
@@ -273,7 +274,7 @@ function* __split_huge_page(cpu: Cpu, k: Kernel, head: number, nr: number, froze
     const tail = head + i;
     yield cpu.ev(Ev.atomic, pageAddr(tail)); // __split_huge_page_tail
     if (Atomics.load(pg, pw(tail, P.MAPCOUNT)) !== -1 || Atomics.load(pg, pw(tail, P.COUNT)) !== 0) {
-      cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(page_tail->_mapcount != -1 || page_tail->_count != 0)', { page: dumpPage(m, tail) });
+      cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(page_tail->_mapcount != -1 || page_tail->_count != 0)', { page: dumpPage(m, tail), at: BUG_AT.split_tail_count });
     }
     Atomics.add(pg, pw(tail, P.COUNT), 1);
     Atomics.or(pg, pw(tail, P.FLAGS), PG_locked); // tails come out locked, as the head is

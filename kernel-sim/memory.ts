@@ -2,6 +2,7 @@
 // v4.5: handle_mm_fault with the huge-pmd path, do_anonymous_page,
 // __pte_alloc, zap_page_range (MADV_DONTNEED) with split_huge_pmd for a
 // partial range, and free_pgtables-style table freeing after a grace period.
+import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { loadEntry, storeEntry } from '../emulator/physmem.js';
@@ -11,7 +12,7 @@ import { do_huge_pmd_anonymous_page, split_huge_pmd, VM_FAULT_FALLBACK, zap_huge
 import type { Kernel } from './kernel.js';
 import { K } from './kernel_words.js';
 import { page_add_new_anon_rmap, page_remove_rmap, put_page } from './mm.js';
-import { Owner } from './mm_types.js';
+import { dumpPage, Owner, P, pw } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_withdraw, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
@@ -146,7 +147,7 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
         // ("swap_free: Bad swap file entry", mm/swapfile.c swap_info_get), print_bad_pte
         // reports the pte, and pte_clear_not_present_full drops it (mm/memory.c, v4.5)
         cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
-          'print_bad_pte', { swap: `swap_free: Bad swap file entry ${swapHex(pte)}`, addr: `0x${va.toString(16)}` });
+          'print_bad_pte', { swap: `swap_free: Bad swap file entry ${swapHex(pte)}`, addr: `0x${va.toString(16)}`, at: BUG_AT.print_bad_pte });
         yield cpu.ev(Ev.pte_store, ptep);
         storeEntry(m, ptep, pt.pte_empty);
         continue;
@@ -154,6 +155,11 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
       yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
       const pfn = k.pfnOf(pt.pte_phys(pte));
       yield* page_remove_rmap(cpu, pfn, false);
+      // zap_pte_range (mm/memory.c v4.5): if (unlikely(page_mapcount(page) < 0)) print_bad_pte(...)
+      if (Atomics.load(m.v.pages, pw(pfn, P.MAPCOUNT)) < -1) {
+        cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
+          'print_bad_pte', { addr: `0x${va.toString(16)}`, page: dumpPage(m, pfn), at: BUG_AT.print_bad_pte });
+      }
       freed.push(pfn);
     }
   }

@@ -3,6 +3,7 @@
 // THP refcounting rework: tail pages have no count of their own; a
 // PMD-mapped THP is counted in compound_mapcount, a PTE-mapped subpage in its
 // _mapcount).
+import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { K } from './kernel_words.js';
@@ -14,10 +15,10 @@ import { count_vm_event } from './vmstat.js';
 /** PG_deferred: the head is on the deferred split queue (v4.5 keeps a list_head in the third page). */
 export const PG_deferred = 1 << 4;
 
-function vmBugOnPage(cpu: Cpu, cond: boolean, pfn: number, what: string): void {
+function vmBugOnPage(cpu: Cpu, cond: boolean, pfn: number, what: string, at?: string): void {
   if (!cond) return;
   cpu.enter('VM_BUG_ON_PAGE');
-  cpu.oops('VM_BUG_ON_PAGE', `VM_BUG_ON_PAGE(${what})`, { page: dumpPage(cpu.machine, pfn), check: what });
+  cpu.oops('VM_BUG_ON_PAGE', `VM_BUG_ON_PAGE(${what})`, { page: dumpPage(cpu.machine, pfn), check: what, ...(at ? { at } : {}) });
 }
 
 export function page_count(cpu: Cpu, pfn: number): number {
@@ -37,7 +38,7 @@ export function* get_page(cpu: Cpu, pfn: number): Fn<void> {
     const by = Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_BY)) - 1;
     cpu.enter('VM_BUG_ON_PAGE');
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(atomic_read(&page->_count) <= 0)', {
-      page: dumpPage(cpu.machine, head), check: 'atomic_read(&page->_count) <= 0',
+      page: dumpPage(cpu.machine, head), check: 'atomic_read(&page->_count) <= 0', at: BUG_AT.get_page,
       race: {
         taker: `CPU${cpu.id} in ${cpu.trace.slice(0, -1).reverse().join(' < ')}${cpu.irqOn ? '' : ', interrupts off'}`,
         freer: by >= 0 ? `CPU${by} freed it at clock ~${Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_KCYCLE))}k` : 'never freed',
@@ -89,7 +90,7 @@ export function* put_page(cpu: Cpu, pfn: number): Fn<void> {
   const head = compoundHead(m, pfn);
   yield cpu.ev(Ev.atomic, pageAddr(head));
   // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0, page)
-  vmBugOnPage(cpu, Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_ref_count(page) == 0');
+  vmBugOnPage(cpu, Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) == 0', BUG_AT.put_page_testzero);
   if (Atomics.sub(m.v.pages, pw(head, P.COUNT), 1) !== 1) return;
   cpu.enter('__put_page');
   if (isHead(cpu, head)) {
@@ -129,8 +130,8 @@ export function* page_remove_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<
   const pg = cpu.machine.v.pages;
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
   const field = compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT;
+  // (v4.5 has no check here: zap_pte_range reports a pte whose page's mapcount went below 0, print_bad_pte)
   const now = Atomics.sub(pg, pw(pfn, field), 1) - 1;
-  vmBugOnPage(cpu, now < -1, pfn, compound ? 'compound_mapcount(page) < 0' : 'page_mapcount(page) < 0');
   const head = compoundHead(cpu.machine, pfn);
   if (!compound && now === -1 && head !== pfn) yield* deferred_split_huge_page(cpu, head);
 }

@@ -5,6 +5,7 @@
 // its own stack, LIFO, so a freed frame is the next one handed out, as page
 // tables or data alike; a block whose frames are all free again becomes whole.
 // Frees run free_pages_check(); a failure is the kernel's "Bad page state".
+import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { kwordAddr } from '../emulator/kaddr.js';
@@ -189,7 +190,7 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
     const why = badReason(m, pfn + i);
     if (why) {
       cpu.enter('bad_page');
-      cpu.oops('Bad page state', `BUG: Bad page state: ${why}`, { page: dumpPage(m, pfn + i), reason: why });
+      cpu.oops('Bad page state', `BUG: Bad page state: ${why}`, { page: dumpPage(m, pfn + i), reason: why, at: BUG_AT.bad_page });
     }
   }
   for (let i = 0; i < 1 << order; i++) clearPage(m, pfn + i, cpu);

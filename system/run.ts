@@ -139,8 +139,14 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
   const oops = oopsText ? (JSON.parse(oopsText) as OopsRecord) : null;
   // the workload explains an oops that does not name its race itself, or adds to one that does
   const named = (oops?.details as { race?: Record<string, unknown> } | undefined)?.race;
+  const shadow = noted(m, m.v.shadow, M.SHADOW_CPU, M.SHADOW_COUNT);
   if (oops && b.workload.explain && (named === undefined || b.workload.explainsNamedRaces)) {
-    const race = b.workload.explain(b.kernel, oops);
+    let race = b.workload.explain(b.kernel, oops);
+    // without KASAN the crash comes later and elsewhere: the race is the one the shadow saw begin
+    if (Object.keys(race).length === 0 && shadow) {
+      const begun = b.workload.explain(b.kernel, shadow.first);
+      race = Object.keys(begun).length ? { from: `the shadow's first finding (CPU${shadow.first.cpu}, clock ${shadow.first.clock})`, ...begun } : {};
+    }
     if (Object.keys(race).length) oops.details = { ...oops.details, race: { ...named, ...race } };
   }
   return {
@@ -159,7 +165,7 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
     eventHash: out.eventHash,
     cpus,
     oops,
-    shadow: noted(m, m.v.shadow, M.SHADOW_CPU, M.SHADOW_COUNT),
+    shadow,
     warnings: noted(m, m.v.warn, M.WARN_CPU, M.WARN_COUNT),
     internalError: out.internalError,
     workload: b.workload.report?.(b.kernel, b.params) ?? {},

@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'explore-'));
 const sc = loadScenario(RACES_SCENARIO);
 const race = (name: string) => RACES.find((r) => r.name === name)!;
 const opts = { races: [], policies: [], seeds: 1, budgetS: 20, simMs: 2 } as const;
-const narrowArgs = ['--driver', 'deterministic', '--scenario', RACES_SCENARIO, '--kernel', 'v4.5-after-flush', '--workload', 'munmap-only', '--seed', '40'];
+const narrowArgs = ['--driver', 'deterministic', '--scenario', RACES_SCENARIO, '--kernel', 'v4.5-after-flush', '--workload', 'munmap-only', '--seed', '9'];
 
 t.test('delay finds the narrow race on s390 and names both CPUs; the time order alone does not in the same runs', async (t) => {
   // seed 9's search: run seeds 9, 19, 29, ... until a crash

@@ -9,6 +9,7 @@ import {
 import { arch_send_call_function_ipi_mask, arch_send_call_function_single_ipi, doExtCallInterrupt } from './smp.js';
 import { pmdp_flush_direct, ptep_flush_direct } from './tlbflush.js';
 import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw } from './pgtable_deposit.js';
+import { s390OopsLines, s390WarnLines } from './oops.js';
 
 export const s390: Arch = {
   name: 's390',
@@ -39,6 +40,8 @@ export const s390: Arch = {
   // every pte was purged by its IPTE already
   tlbFlushRange: function* () { /* nothing left to flush */ },
   pt: s390Pgtable,
+  oopsLines: s390OopsLines,
+  warnLines: s390WarnLines,
   pgtableDeposit: pgtable_trans_huge_deposit,
   pgtableWithdraw: pgtable_trans_huge_withdraw,
   pmdAlloc,

@@ -2,6 +2,7 @@
 // in one fixed order so that any shard of it, and any merge of shards, names
 // the same runs. A cell's figures are computed from its runs alone, by one
 // function, whether the runs came from one process or from many.
+import type { DetectName } from '../../system/config.js';
 import type { DriverName, ScheduleName, RunConfig } from '../../system/config.js';
 import type { RunResult } from '../../system/run.js';
 import type { Expectation, Scenario } from '../../system/scenario.js';
@@ -31,6 +32,8 @@ export interface MatrixSpec {
    * a cell's simMs, if given, is its runs' simulated length.
    */
   readonly cells?: readonly CellSpec[];
+  /** what reports a crash, an axis of its own (--detect); absent in reports from before it: kasan */
+  readonly detects?: readonly DetectName[];
 }
 
 export interface CellSpec {
@@ -38,15 +41,21 @@ export interface CellSpec {
   readonly kernel: string;
   readonly workload: string;
   readonly simMs?: number;
+  readonly detect?: DetectName;
 }
 
 /** The matrix's cells in its fixed order: the given list, else arch-major, then kernel, workload. */
 export function cellSpecsOf(spec: MatrixSpec): CellSpec[] {
-  if (spec.cells) return [...spec.cells];
-  const out: CellSpec[] = [];
-  for (const arch of spec.arches) for (const kernel of spec.kernels) for (const workload of spec.workloads) out.push({ arch, kernel, workload });
-  return out;
+  const base: CellSpec[] = [];
+  if (spec.cells) base.push(...spec.cells);
+  else for (const arch of spec.arches) for (const kernel of spec.kernels) for (const workload of spec.workloads) base.push({ arch, kernel, workload });
+  // each detection mode is a copy of the matrix (one mode: the cells as they were)
+  const detects = spec.detects ?? ['kasan'];
+  return detects.flatMap((detect) => base.map((c) => ({ ...c, detect })));
 }
+
+/** A run's detection mode (records from before --detect: kasan). */
+export const detectOf = (x: { detect?: DetectName }): DetectName => x.detect ?? 'kasan';
 
 export interface Job {
   readonly index: number;
@@ -56,6 +65,7 @@ export interface Job {
   readonly seed: number;
   /** the cell's own simulated length (MatrixSpec.cells) */
   readonly simMs?: number;
+  readonly detect?: DetectName;
 }
 
 /** What a validation keeps of one run. */
@@ -91,6 +101,8 @@ export interface Cell {
   readonly arch: string;
   readonly kernel: string;
   readonly workload: string;
+  /** --detect kernel; absent: kasan */
+  readonly detect?: DetectName;
   readonly runs: number;
   readonly crashes: number;
   readonly truncated: number;
@@ -108,8 +120,10 @@ export interface Cell {
 /** Every job of the matrix, cell by cell (cellSpecsOf), then seed. */
 export function jobsOf(spec: MatrixSpec): Job[] {
   const jobs: Job[] = [];
-  for (const { arch, kernel, workload, simMs } of cellSpecsOf(spec)) {
-    for (let s = 0; s < spec.seeds; s++) jobs.push({ index: jobs.length, arch, kernel, workload, seed: spec.firstSeed + s, ...(simMs === undefined ? {} : { simMs }) });
+  for (const { arch, kernel, workload, simMs, detect } of cellSpecsOf(spec)) {
+    for (let s = 0; s < spec.seeds; s++) {
+      jobs.push({ index: jobs.length, arch, kernel, workload, seed: spec.firstSeed + s, ...(simMs === undefined ? {} : { simMs }), ...(detect === 'kasan' ? {} : { detect }) });
+    }
   }
   return jobs;
 }
@@ -122,7 +136,7 @@ export function shardJobs(jobs: readonly Job[], k: number, n: number): Job[] {
 export function configOf(spec: MatrixSpec, job: Job, sc?: Scenario): RunConfig {
   return validateRun({
     arch: job.arch, kernel: job.kernel, workload: job.workload, seed: job.seed, driver: spec.driver,
-    cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: job.simMs ?? spec.simMs ?? undefined,
+    cpus: spec.cpus, mem: spec.memMiB ?? undefined, duration: spec.durationS, simMs: job.simMs ?? spec.simMs ?? undefined, detect: detectOf(job),
     ...(spec.schedule ? { schedule: spec.schedule.policy, ...(spec.schedule.policy === 'pct' ? { depth: spec.schedule.depth } : {}) } : {}),
   }, sc);
 }
@@ -169,8 +183,8 @@ function symptomsOf(crashed: readonly RunRecord[]): Symptom[] {
 /** The cells of `spec` from its runs, in matrix order. */
 export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: readonly Expectation[]): Cell[] {
   const cells: Cell[] = [];
-  for (const { arch, kernel, workload } of cellSpecsOf(spec)) {
-    const mine = runs.filter((r) => r.arch === arch && r.kernel === kernel && r.workload === workload).sort((a, b) => a.seed - b.seed);
+  for (const { arch, kernel, workload, detect } of cellSpecsOf(spec)) {
+    const mine = runs.filter((r) => r.arch === arch && r.kernel === kernel && r.workload === workload && detectOf(r) === detect).sort((a, b) => a.seed - b.seed);
     if (mine.length === 0) continue;
     const crashed = mine.filter((r) => r.crashed);
     const first = new Map<string, FirstOops>();
@@ -180,6 +194,7 @@ export function cellsOf(spec: MatrixSpec, runs: readonly RunRecord[], expect: re
     const e = expectationFor(expect, arch, kernel, workload);
     cells.push({
       arch, kernel, workload,
+      ...(detect === 'kasan' ? {} : { detect }),
       runs: mine.length,
       crashes: crashed.length,
       truncated: mine.filter((r) => r.truncated).length,

@@ -94,10 +94,16 @@ function expected(c: Cell): string {
   return `${c.expected.crashes ? 'crash' : 'no crash'}: ${c.expected.agrees ? 'agrees' : 'DISAGREES'}`;
 }
 
+/** whether the matrix has a cell of another detection mode than kasan (then the tables show the mode) */
+const detecting = (r: ValidateReport): boolean => r.cells.some((c) => c.detect !== undefined);
+
+/** A cell's name in lines of text: arch, kernel, workload, and a detection mode other than kasan. */
+const label = (c: Cell): string => `${c.arch} ${c.kernel} ${c.workload}${c.detect ? ` (--detect ${c.detect})` : ''}`;
+
 function rows(r: ValidateReport): string[][] {
   const host = r.matrix.driver === 'parallel';
   return r.cells.map((c) => [
-    c.arch, c.kernel, c.workload, String(c.runs), String(c.crashes) + (c.truncated ? ` (${c.truncated} cut short)` : ''), rate(c),
+    c.arch, c.kernel, c.workload, ...(detecting(r) ? [c.detect ?? 'kasan'] : []), String(c.runs), String(c.crashes) + (c.truncated ? ` (${c.truncated} cut short)` : ''), rate(c),
     ttc(c.timeToCrash.simulatedUs, 'us', 0) + (host ? ` / ${ttc(c.timeToCrash.hostSeconds, 's', 2)}` : ''),
     expected(c),
     ...(r.matrix.schedule ? [explored(c)] : []),
@@ -112,7 +118,7 @@ function explored(c: Cell): string {
 }
 
 function head(r: ValidateReport): string[] {
-  return ['arch', 'kernel', 'workload', 'runs', 'crashes', 'crash rate [95%]', r.matrix.driver === 'parallel' ? 'time to crash: simulated / host' : 'time to crash (simulated)', 'expected',
+  return ['arch', 'kernel', 'workload', ...(detecting(r) ? ['detect'] : []), 'runs', 'crashes', 'crash rate [95%]', r.matrix.driver === 'parallel' ? 'time to crash: simulated / host' : 'time to crash (simulated)', 'expected',
     ...(r.matrix.schedule ? ['explored'] : [])];
 }
 
@@ -133,7 +139,7 @@ const NOTE = 'crash rate: Wilson 95% interval; * = no crash, the rule of three (
 /** One line per crashing cell: its symptoms, most runs first. */
 function symptomLines(r: ValidateReport): string[] {
   return r.cells.filter((c) => (c.symptoms ?? []).length)
-    .map((c) => `${c.arch} ${c.kernel} ${c.workload}: ${c.symptoms.map((s) => `${s.kind} in ${s.function} (${s.runs})`).join('; ')}`);
+    .map((c) => `${label(c)}: ${c.symptoms.map((s) => `${s.kind} in ${s.function} (${s.runs})`).join('; ')}`);
 }
 
 export function validateTable(r: ValidateReport): string {
@@ -141,7 +147,7 @@ export function validateTable(r: ValidateReport): string {
   const w = all[0]!.map((_, i) => Math.max(...all.map((x) => x[i]!.length)));
   const lines = [`validate: ${describe(r)}`, ...all.map((x) => x.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()), NOTE];
   for (const c of r.cells) {
-    for (const o of c.firstOops) lines.push(`first ${o.kind} on ${c.arch} ${c.kernel} ${c.workload} (seed ${o.seed}, CPU ${o.cpu}): ${o.message}\n  replay: ${o.replay}`);
+    for (const o of c.firstOops) lines.push(`first ${o.kind} on ${label(c)} (seed ${o.seed}, CPU ${o.cpu}): ${o.message}\n  replay: ${o.replay}`);
   }
   const sym = symptomLines(r);
   if (sym.length) lines.push('symptoms (first check to fire, in which function, runs):', ...sym.map((x) => `  ${x}`));
@@ -167,14 +173,14 @@ export function validateMarkdown(r: ValidateReport): string {
   const oopses = r.cells.flatMap((c) => c.firstOops.map((o) => ({ c, o })));
   if (oopses.length) {
     out.push('', 'First oops of each kind, and the command that replays it:', '');
-    for (const { c, o } of oopses) out.push(`- ${c.arch} ${c.kernel} ${c.workload}, seed ${o.seed}, CPU ${o.cpu}: ${o.kind}: ${o.message}`, `  \`${o.replay}\``);
+    for (const { c, o } of oopses) out.push(`- ${label(c)}, seed ${o.seed}, CPU ${o.cpu}: ${o.kind}: ${o.message}`, `  \`${o.replay}\``);
   }
   const sym = symptomLines(r);
   if (sym.length) out.push('', 'Symptoms: the first check to fire, in which function, and in how many runs:', '', ...sym.map((x) => `- ${esc(x)}`));
   if (r.expectations) {
     const bad = disagreeing(r);
     out.push('', bad.length
-      ? `${bad.length} cell(s) disagree with the expectations of ${r.expectations.source}: ${bad.map((c) => `${c.arch} ${c.kernel} ${c.workload}`).join('; ')}.`
+      ? `${bad.length} cell(s) disagree with the expectations of ${r.expectations.source}: ${bad.map(label).join('; ')}.`
       : `Every cell with an expectation (${r.expectations.source}) agrees with it.`);
   }
   return out.join('\n');
