@@ -2,6 +2,7 @@
 // v4.5: handle_mm_fault with the huge-pmd path, do_anonymous_page,
 // __pte_alloc, zap_page_range (MADV_DONTNEED) with split_huge_pmd for a
 // partial range, and free_pgtables-style table freeing after a grace period.
+import { hasKasan } from './kasan.js';
 import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
@@ -62,7 +63,8 @@ export function* handle_mm_fault(cpu: Cpu, k: Kernel, va: number, _write: boolea
     yield cpu.ev(Ev.load, ptep);
     const pte = loadEntry(m, ptep);
     const ret = pt.pte_none(pte) ? yield* do_anonymous_page(cpu, k, pmdp, ptep)
-      : !pt.pte_present(pte) ? do_swap_page(cpu, pte)
+      // (only garbage is neither: under --detect kasan the shadow stopped the run before any)
+      : !pt.pte_present(pte) && !hasKasan(cpu) ? do_swap_page(cpu, pte)
       : 0;
     cpu.leave();
     return ret;
@@ -141,7 +143,7 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
       const ptep = pt.pmd_phys(pmd) + pt.pte_index(va) * 8;
       yield cpu.ev(Ev.load, ptep);
       const pte = loadEntry(m, ptep);
-      if (pt.pte_none(pte)) continue;
+      if (!pt.pte_present(pte) && (pt.pte_none(pte) || hasKasan(cpu))) continue;
       if (!pt.pte_present(pte)) {
         // a "swap entry" in a process without swap: free_swap_and_cache finds no swap device
         // ("swap_free: Bad swap file entry", mm/swapfile.c swap_info_get), print_bad_pte

@@ -3,6 +3,7 @@
 // THP refcounting rework: tail pages have no count of their own; a
 // PMD-mapped THP is counted in compound_mapcount, a PTE-mapped subpage in its
 // _mapcount).
+import { hasKasan } from './kasan.js';
 import { BUG_AT } from './bug_sites.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
@@ -130,8 +131,10 @@ export function* page_remove_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<
   const pg = cpu.machine.v.pages;
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
   const field = compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT;
-  // (v4.5 has no check here: zap_pte_range reports a pte whose page's mapcount went below 0, print_bad_pte)
   const now = Atomics.sub(pg, pw(pfn, field), 1) - 1;
+  // v4.5 has no check here (zap_pte_range reports a pte whose page's mapcount went below 0,
+  // print_bad_pte): this one is the shadow's, and stops a run only under --detect kasan
+  if (hasKasan(cpu)) vmBugOnPage(cpu, now < -1, pfn, compound ? 'compound_mapcount(page) < 0' : 'page_mapcount(page) < 0');
   const head = compoundHead(cpu.machine, pfn);
   if (!compound && now === -1 && head !== pfn) yield* deferred_split_huge_page(cpu, head);
 }
