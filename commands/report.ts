@@ -38,7 +38,7 @@ function kernelLines(r: RunResult, o: NonNullable<RunResult['oops']>): string[] 
   const arch = ARCHES[r.config.arch];
   const ctx: OopsContext = {
     comm: r.config.workload, kernel: r.config.kernel, irqOn: r.cpus[o.cpu]?.irqOn ?? true,
-    warned: r.warnings !== null, badPage: r.warnings?.first.kind === 'Bad page map',
+    warned: r.taint.includes('W'), badPage: r.taint.includes('B'),
   };
   const lines = arch?.oopsLines?.(o, ctx);
   if (lines) {

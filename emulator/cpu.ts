@@ -381,8 +381,10 @@ export class Cpu {
     try {
       r = top.gen.next();
     } catch (e) {
-      // an access outside the machine's memory (an index past a typed array): the hardware's exception, where the layer above says what that is
-      if (e instanceof RangeError && this.onAccessFault !== null) this.onAccessFault(e);
+      this.running = null;
+      // an Atomics access past the end of a region (memory, struct pages): the machine's exception,
+      // where the layer above says what that is; any other error stays an error of the model
+      if (e instanceof RangeError && e.message === 'Invalid atomic access index' && this.onAccessFault !== null) this.onAccessFault(e);
       throw e;
     }
     this.running = null;
@@ -599,7 +601,8 @@ export class Cpu {
    * the function that warns), and the CPU goes on. The first is kept, the rest
    * counted. Returns true, as WARN() returns its condition.
    */
-  warn(kind: string, message: string, fn: string, details?: Record<string, unknown>): true {
+  warn(kind: string, message: string, fn: string, details?: Record<string, unknown>, taint: 'W' | 'B' = 'W'): true {
+    Atomics.or(this.machine.v.control, M.TAINT, taint === 'W' ? 1 : 2);
     // (the function that warns may be on the stack already)
     const own = this.trace[this.trace.length - 1] !== fn;
     if (own) this.enter(fn);

@@ -22,6 +22,7 @@ export const M = {
   SHADOW_COUNT: 10, // findings noted silently
   WARN_CPU: 11,   // first CPU to WARN (a check that reports and goes on, Cpu.warn), -1 for none
   WARN_COUNT: 12, // warnings so far
+  TAINT: 13,      // taint letters the warnings set, a bit each (Cpu.warn: 1 W, 2 B)
 } as const;
 export const CONTROL_WORDS = 16;
 

@@ -21,7 +21,8 @@ export const VM_FAULT_FALLBACK = 0x0800;
 const EBUSY = -16;
 
 /** A record of the last split of each THP-area pmd, for the oops (scratch slots 128 + 4 * slot). */
-export const SPLIT_LOG = 128;
+export { SPLIT_LOG } from './kernel_words.js';
+import { SPLIT_LOG } from './kernel_words.js';
 
 /**
  * A per-pmd log in scratch slots `log + 4 * slot` (what the race explanation

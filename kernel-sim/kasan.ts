@@ -7,7 +7,11 @@
 // state, BUG_ON, the fault handler) end the run.
 import type { Cpu } from '../emulator/cpu.js';
 import { M } from '../emulator/machine.js';
-import { K } from './kernel_words.js';
+import { K, SPLIT_LOG } from './kernel_words.js';
+
+/** where the split log (huge_memory.ts SPLIT_LOG) is kept as it stood at the shadow's first finding */
+export const SPLIT_LOG_AT_SHADOW = 384;
+export const SPLIT_LOG_SLOTS = 128;
 
 /** Whether the running kernel has KASAN (--detect kasan). */
 export const hasKasan = (cpu: Cpu): boolean => cpu.machine.v.kernel[K.NO_KASAN] !== 1;
@@ -23,6 +27,9 @@ export function kasan_report(cpu: Cpu, kind: string, finding: () => Finding): vo
   if (!hasKasan(cpu)) {
     if (cpu.machine.v.control[M.SHADOW_CPU] !== -1) { Atomics.add(cpu.machine.v.control, M.SHADOW_COUNT, 1); return; }
     const f = finding();
+    // the split log as it stands now explains this finding; the run goes on and overwrites it
+    const s = cpu.machine.v.scratch;
+    s.copyWithin(SPLIT_LOG_AT_SHADOW, SPLIT_LOG, SPLIT_LOG + SPLIT_LOG_SLOTS);
     return cpu.shadowNote(kind, f.message, f.details);
   }
   const f = finding();

@@ -1,11 +1,12 @@
 // The kernel's own accesses to memory it reaches through pointers it keeps in
-// memory (a list_head in a page table's frame, a pte of a table it walks), as a
-// 2016 s390 test kernel faults on them: beyond the end of memory the CPU takes
-// an addressing exception; with CONFIG_DEBUG_PAGEALLOC a free page is unmapped
+// memory (the list_head of a deposited table, fast gup's pte read), as a 2016
+// s390 test kernel faults on them. The kernel runs with DAT on (its 1:1 map in
+// the home space): beyond the end of memory it takes a translation exception,
+// a store below 512 a protection exception; with CONFIG_DEBUG_PAGEALLOC a free page is unmapped
 // from the kernel's 1:1 view (mm/page_alloc.c v4.5 kernel_map_pages, arch/s390/mm/pageattr.c),
 // so touching one takes a translation exception. Kernel code has no fixup for
-// either: the fault handler oopses (arch/s390/mm/fault.c do_no_context, traps.c
-// for the addressing exception). The report's layout is the arch's (arch/*/oops.ts).
+// any of them: the fault handler oopses (arch/s390/mm/fault.c do_no_context,
+// do_low_address). The report's layout is the arch's (arch/s390/oops.ts).
 import type { Cpu } from '../emulator/cpu.js';
 import { BEYOND_MEMORY, loadEntry, storeEntry } from '../emulator/physmem.js';
 import { dumpPage, Owner, P, pw } from './mm_types.js';
@@ -15,8 +16,12 @@ import { dumpPage, Owner, P, pw } from './mm_types.js';
  * does (s390: do_no_context, the interruption code and TEID; arch/s390/oops.ts).
  */
 export interface KernelFault {
-  /** 'free-page': DEBUG_PAGEALLOC had unmapped the page; 'beyond-memory': no memory there */
-  reason: 'free-page' | 'beyond-memory';
+  /**
+   * 'free-page': DEBUG_PAGEALLOC had unmapped the page; 'beyond-memory': no memory
+   * there; 'low-address': a store below 512, which low-address protection refuses
+   * (PoP, "Low-Address Protection"; on s390 NULL's first bytes are the lowcore)
+   */
+  reason: 'free-page' | 'beyond-memory' | 'low-address';
   /** the failing address, null where the machine cannot say (an index past its memory) */
   address: number | null;
   write: boolean;
@@ -29,6 +34,7 @@ export function kernel_access(cpu: Cpu, addr: number, write: boolean): void {
   const m = cpu.machine;
   const bytes = m.v.mem.length * 4;
   if (!(addr >= 0) || addr + 8 > bytes || (addr & BEYOND_MEMORY) !== 0) return page_fault(cpu, { reason: 'beyond-memory', address: addr >>> 0, write, user: false });
+  if (write && addr < 512) return page_fault(cpu, { reason: 'low-address', address: addr, write, user: false });
   const frame = Math.floor(addr / 2 ** m.pageShift);
   if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.FREE) page_fault(cpu, { reason: 'free-page', address: addr, write, user: false });
 }

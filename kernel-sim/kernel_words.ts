@@ -36,3 +36,6 @@ export const ARCH_WORDS = 64;
 export const WORKLOAD_WORDS = 64;
 export const SPLIT_QUEUE_MAX = 256;
 export const PMD_SLOTS = 1024;
+
+/** scratch slots: the split log of the THP area's pmds, 4 per pmd (huge_memory.ts logPmdEvent) */
+export const SPLIT_LOG = 128;

@@ -149,7 +149,7 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
         // ("swap_free: Bad swap file entry", mm/swapfile.c swap_info_get), print_bad_pte
         // reports the pte, and pte_clear_not_present_full drops it (mm/memory.c, v4.5)
         cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
-          'print_bad_pte', { swap: `swap_free: Bad swap file entry ${swapHex(pte)}`, addr: `0x${va.toString(16)}`, at: BUG_AT.print_bad_pte });
+          'print_bad_pte', { swap: `swap_free: Bad swap file entry ${swapHex(pte)}`, addr: `0x${va.toString(16)}`, at: BUG_AT.print_bad_pte }, 'B');
         yield cpu.ev(Ev.pte_store, ptep);
         storeEntry(m, ptep, pt.pte_empty);
         continue;
@@ -160,7 +160,7 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
       // zap_pte_range (mm/memory.c v4.5): if (unlikely(page_mapcount(page) < 0)) print_bad_pte(...)
       if (Atomics.load(m.v.pages, pw(pfn, P.MAPCOUNT)) < -1) {
         cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
-          'print_bad_pte', { addr: `0x${va.toString(16)}`, page: dumpPage(m, pfn), at: BUG_AT.print_bad_pte });
+          'print_bad_pte', { addr: `0x${va.toString(16)}`, page: dumpPage(m, pfn), at: BUG_AT.print_bad_pte }, 'B');
       }
       freed.push(pfn);
     }

@@ -1,5 +1,7 @@
 // One run: boot the machine, drive it, and gather what it did into a result
 // that names everything needed to replay it.
+import { SPLIT_LOG } from '../kernel-sim/huge_memory.js';
+import { SPLIT_LOG_AT_SHADOW, SPLIT_LOG_SLOTS } from '../kernel-sim/kasan.js';
 import { DEFAULTS, defaultWatchdogMs, type RunConfig } from './config.js';
 import type { CpuTracer, OopsRecord, Stall } from '../emulator/cpu.js';
 import { bootMachine, systemOf, WORKER_ENTRY, type Booted } from './boot.js';
@@ -69,6 +71,8 @@ export interface RunResult {
   shadow: { first: OopsRecord; count: number } | null;
   /** the kernel's warnings (WARN: reported, and the CPU went on): the first, and how many */
   warnings: { first: OopsRecord; count: number } | null;
+  /** the taint letters they set (print_tainted: W a WARN, B a bad page or pte) */
+  taint: string;
   internalError: DriverOutcome['internalError'];
   workload: Record<string, unknown>;
   /**
@@ -144,6 +148,8 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
     let race = b.workload.explain(b.kernel, oops);
     // without KASAN the crash comes later and elsewhere: the race is the one the shadow saw begin
     if (Object.keys(race).length === 0 && shadow) {
+      // (the machine has stopped: the report may put the split log back as it stood at the finding)
+      m.v.scratch.copyWithin(SPLIT_LOG, SPLIT_LOG_AT_SHADOW, SPLIT_LOG_AT_SHADOW + SPLIT_LOG_SLOTS);
       const begun = b.workload.explain(b.kernel, shadow.first);
       race = Object.keys(begun).length ? { from: `the shadow's first finding (CPU${shadow.first.cpu}, clock ${shadow.first.clock})`, ...begun } : {};
     }
@@ -167,6 +173,7 @@ function collect(b: Booted, out: DriverOutcome & { interrupted: boolean }, repla
     oops,
     shadow,
     warnings: noted(m, m.v.warn, M.WARN_CPU, M.WARN_COUNT),
+    taint: ((t: number) => `${t & 2 ? 'B' : ''}${t & 1 ? 'W' : ''}`)(Atomics.load(m.v.control, M.TAINT)),
     internalError: out.internalError,
     workload: b.workload.report?.(b.kernel, b.params) ?? {},
     schedule: cfg.driver !== 'deterministic' ? null

@@ -80,7 +80,7 @@ t.test("s390's die() layout of v4.5: a BUG, and a kernel fault with its failing 
   };
   const b = s390OopsLines(bug, { ...ctx, warned: true })!;
   t.same(b.slice(0, 3), ['------------[ cut here ]------------', 'kernel BUG at mm/huge_memory.c:2891!', 'illegal operation: 0001 ilc:1 [#1] PREEMPT SMP DEBUG_PAGEALLOC']);
-  t.ok(b.includes('CPU: 2 PID: - Comm: thp-split-vs-gup Tainted: G        W   4.5.0-rc1 #1'), 'taint W after a warning');
+  t.ok(b.includes('CPU: 2 PID: - Comm: thp-split-vs-gu Tainted: G        W       4.5.0-rc1 #1'), 'taint W after a warning, 16 letters; Comm at most 15 characters');
   t.ok(b.includes('Krnl PSW : 0704c00180000000 (__split_huge_pmd_locked)'));
   t.ok(b.includes('           R:0 T:1 IO:1 EX:1 Key:0 M:1 W:0 P:0 AS:3 CC:0 PM:0 EA:3'));
   const trace = b.slice(b.indexOf('Call Trace:') + 1, b.indexOf('Last Breaking-Event-Address:'));
@@ -91,15 +91,21 @@ t.test("s390's die() layout of v4.5: a BUG, and a kernel fault with its failing 
     details: { fault: { reason: 'free-page', address: 0x6e1eb008, write: false, user: false } },
   };
   const f = s390OopsLines(fault, { ...ctx, irqOn: false })!;
-  t.same(f.slice(0, 4), [
+  t.same(f.slice(0, 5), [
     'Unable to handle kernel pointer dereference in virtual kernel address space',
     'failing address: 000000006e1eb000 TEID: 000000006e1eb803',
     'Fault in home space mode while using kernel ASCE.',
+    "AS: (the kernel's own tables are not modelled)",
     'Oops: 0011 ilc:3 [#1] PREEMPT SMP DEBUG_PAGEALLOC',
   ]);
+  // a store through NULL: low-address protection, as the thread's Trace A (Oops: 0004, TEID bit 0x4 clear)
+  const low = s390OopsLines({ ...fault, details: { fault: { reason: 'low-address', address: 8, write: true, user: false } } }, ctx)!;
+  t.same(low.slice(1, 2), ['failing address: 0000000000000000 TEID: 0000000000000403']);
+  t.ok(low.includes('Oops: 0004 ilc:3 [#1] PREEMPT SMP DEBUG_PAGEALLOC'));
   t.ok(f.includes('Krnl PSW : 0404c00180000000 (__list_del_entry)'), 'interrupts off: I/O and external masks clear');
   const kasan: OopsRecord = { kind: 'KASAN: use-after-free', cpu: 0, message: '', clock: 1, trace: [] };
   t.equal(s390OopsLines(kasan, ctx), null, "a KASAN finding is not the kernel's own check: the generic layout");
+  t.equal(s390OopsLines({ ...bug, details: {} }, ctx), null, 'nor is a check of the model with no source line');
 });
 
 t.test('s390 v4.5-rc1 without KASAN, seed 2: a kernel check ends the run, the shadow saw the race begin, the run replays', async (t) => {
@@ -114,6 +120,11 @@ t.test('s390 v4.5-rc1 without KASAN, seed 2: a kernel check ends the run, the sh
   const report = oopsReport(a);
   for (const line of ['Krnl PSW : ', 'Call Trace:', 'Last Breaking-Event-Address:', 'What the shadow saw first', 'Replay: ']) t.match(report, line);
   t.match(a.replay, / --detect kernel /, 'the replay line keeps the mode');
+  // the race is explained from the split log as it stood at the shadow's finding, not at the end of the run
+  const race = (a.oops!.details as { race: { split: string; access: string } }).race;
+  const splitAt = Number(/at clock (\d+)/.exec(race.split)![1]);
+  t.ok(splitAt <= a.shadow!.first.clock, `the split (clock ${splitAt}) came before the stale access (clock ${a.shadow!.first.clock})`);
+  t.match(race.access, `at clock ${a.shadow!.first.clock}`);
   const b = await run(cfg);
   t.equal(b.eventHash, a.eventHash, 'the same run, event for event');
   // with KASAN the same seed runs the same until the first stale access, and stops there
