@@ -9,6 +9,7 @@
 // or the page freed before it has its references. Where neither holds (s390
 // v4.5), s390 takes them speculatively (add unless zero) and re-reads the
 // entry afterwards, undoing them if it changed.
+import { vm_normal_page } from './memory.js';
 import { kasan_report } from './kasan.js';
 import { kernel_access } from './kernel_access.js';
 import type { Cpu, Fn } from '../emulator/cpu.js';
@@ -187,7 +188,7 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
     page = k.pfnOf(pt.pmd_phys(pmd)) + Math.floor((va % 2 ** k.arch.hpageShift) / k.pageSize);
   } else if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
     const pte = loadEntry(m, pt.pmd_phys(pmd) + pt.pte_index(va) * 8);
-    if (pt.pte_present(pte)) page = k.pfnOf(pt.pte_phys(pte));
+    if (pt.pte_present(pte)) page = vm_normal_page(cpu, k, va, pte);
   }
   if (page >= 0) yield* get_page(cpu, page);
   yield* spin_unlock(cpu, lock);

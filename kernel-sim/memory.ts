@@ -87,6 +87,19 @@ function do_swap_page(cpu: Cpu, pte: number): number {
 
 const swapHex = (pte: number): string => (pte >>> 0).toString(16).padStart(16, '0');
 
+/**
+ * vm_normal_page (mm/memory.c, v4.5): the page a present pte maps, or -1 (after
+ * print_bad_pte) when its pfn is past the last struct page, as a pte a stray
+ * store wrote can be.
+ */
+export function vm_normal_page(cpu: Cpu, k: Kernel, va: number, pte: number, pmd = 0): number {
+  const pfn = k.pfnOf(k.arch.pt.pte_phys(pte) >>> 0);
+  if (pfn < cpu.machine.frames) return pfn;
+  cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
+    'print_bad_pte', { addr: `0x${va.toString(16)}`, at: BUG_AT.print_bad_pte }, 'B');
+  return -1;
+}
+
 function* __pte_alloc(cpu: Cpu, k: Kernel, pmdp: number): Fn<boolean> {
   const table = yield* pte_alloc_one(cpu, k);
   if (table < 0) return false;
@@ -155,7 +168,8 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
         continue;
       }
       yield* k.arch.ptepGetAndClearFull(cpu, k, ptep, va);
-      const pfn = k.pfnOf(pt.pte_phys(pte));
+      const pfn = vm_normal_page(cpu, k, va, pte, pmd);
+      if (pfn < 0) continue;
       yield* page_remove_rmap(cpu, pfn, false);
       // zap_pte_range (mm/memory.c v4.5): if (unlikely(page_mapcount(page) < 0)) print_bad_pte(...)
       if (Atomics.load(m.v.pages, pw(pfn, P.MAPCOUNT)) < -1) {

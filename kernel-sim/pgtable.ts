@@ -47,9 +47,10 @@ const slot = (k: Kernel, pmdp: number): number => K.PMD_HUGE_PTE + pmdIndex(k, p
  * on every modelled arch): the lock of the page table under the pmd at
  * `pmdp`, the word of its struct page's ptl. Kept per pmd here, so a table
  * freed and replaced under the same pmd reuses the word: never less
- * exclusion than the kernel's. The pmd lock stays mm->page_table_lock
- * (K.PAGE_TABLE_LOCK): s390, arm64 and ppc64 of v4.5 have no split pmd
- * locks, and x86's is the lock of the one pmd table the THP area lies in.
+ * exclusion than the kernel's. The pmd lock is one word (K.PAGE_TABLE_LOCK):
+ * where the arch splits pmd locks (x86, and s390: ARCH_ENABLE_SPLIT_PMD_PTLOCK
+ * in arch/s390/Kconfig of v4.5) it is the lock of the one pmd table the THP
+ * area lies in, which is the same exclusion.
  */
 export const pte_lockptr = (k: Kernel, pmdp: number): number => K.PTE_PTL + pmdIndex(k, pmdp);
 

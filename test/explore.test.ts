@@ -16,6 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'explore-'));
 const sc = loadScenario(RACES_SCENARIO);
 const race = (name: string) => RACES.find((r) => r.name === name)!;
 const opts = { races: [], policies: [], seeds: 1, budgetS: 20, simMs: 2 } as const;
+// seed 9 crashes in this configuration (40 did until s390's deposit list changed its event sequence)
 const narrowArgs = ['--driver', 'deterministic', '--scenario', RACES_SCENARIO, '--kernel', 'v4.5-after-flush', '--workload', 'munmap-only', '--seed', '9'];
 
 t.test('delay finds the narrow race on s390 and names both CPUs; the time order alone does not in the same runs', async (t) => {
