@@ -110,7 +110,9 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   // those, every CPU but a waiter that has seen every change (checkedAt === mutations)
   // and has no interrupt it can take pending. A CPU changes set only when it steps,
   // when an interrupt is raised at it, or, for unseen, when a change happens.
-  const canAct = new ClockHeap(clocks, ncpus, true);
+  // canAct is every CPU until one idles with nothing pending: till then the run
+  // queue answers for it, and its heap is built only then (ipi-storm never idles)
+  let canAct: ClockHeap | null = null;
   const unseen = new ClockHeap(clocks, ncpus, true);
   // the CPUs out of unseen for having seen every change: they come back with the next change
   // (a stack in a typed array: setting an array's length costs more than the rest)
@@ -120,8 +122,12 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     const c = cpus[i]!;
     // one thread writes the pending words: a plain read sees them (Cpu.hasPending)
     const pending = cpuWords[i * CPU_STRIDE + C.PENDING] !== 0;
-    if (c.lastKind === Ev.idle && !pending) { canAct.remove(i); unseen.remove(i); return; }
-    if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i);
+    if (c.lastKind === Ev.idle && !pending) {
+      // (every CPU is in the run queue, in its place: the heap starts as a copy of it)
+      canAct ??= new ClockHeap(clocks, ncpus);
+      canAct.remove(i); unseen.remove(i); return;
+    }
+    if (canAct !== null) { if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i); }
     if (seenAll(c, mutations, pending)) {
       if (unseen.has(i)) { unseen.remove(i); outOfUnseen[nOut++] = i; }
     } else if (unseen.has(i)) unseen.advanced(i);
@@ -215,8 +221,8 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
       let next = Infinity;
       let stuck = waitsAgain;
       if (heaps) {
-        const bound = (waitsAgain ? unseen : canAct).topBut(cpu.id);
-        if (bound >= 0) { next = cpus[bound]!.clock; stuck = false; }
+        const bound = (waitsAgain ? unseen : canAct ?? queue).topBut(cpu.id);
+        if (bound >= 0) { next = clocks[bound]!; stuck = false; }
       } else {
         for (let i = 0; i < ncpus; i++) {
           const c = cpus[i]!;
