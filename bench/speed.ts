@@ -3,8 +3,9 @@
 // CPUs (z15's largest configuration), and host nanoseconds per simulated IPI
 // (kick_all_cpus_sync() rounds). Plus the deterministic thp-split-vs-gup case
 // the speed work is held to (s390 v4.5, 8 CPUs, seed 3, 3 ms). Prints medians
-// of REPEATS runs measured in this one process; --json prints the same figures
-// as one object.
+// of REPEATS rounds measured in this one process (a round runs each CPU count
+// once; a ratio between counts is the median of the rounds' ratios); --json
+// prints the same figures as one object.
 // Usage: npm run bench [-- --seconds S --repeats R --cpus 2,8,64,190 --json]
 import { availableParallelism } from 'node:os';
 import { run } from '../system/run.js';
@@ -42,22 +43,18 @@ interface Row {
   runs: number;
 }
 
-async function speed(a: RawRunArgs): Promise<{ speed: number; wall: number; hostSeconds: number[]; loops: number[] }> {
-  const speeds: number[] = [];
-  const walls: number[] = [];
-  const hostSeconds: number[] = [];
-  const loops: number[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const t0 = performance.now();
-    const r = await run(validateRun({ seed: i + 1, ...a }));
-    if (r.internalError) throw new Error(`${a.workload} ${a.driver} ${a.cpus} CPUs: ${r.internalError.message}`);
-    walls.push((performance.now() - t0) / 1000);
-    const hostCores = a.driver === 'parallel' ? Math.min(Number(a.cpus), cores) : 1;
-    speeds.push(r.steps / r.hostSeconds / hostCores);
-    hostSeconds.push(r.hostSeconds);
-    loops.push(r.cpus.reduce((s, c) => s + c.loops, 0));
-  }
-  return { speed: median(speeds), wall: median(walls), hostSeconds, loops };
+interface Once { speed: number; wall: number; hostSeconds: number; loops: number }
+
+/** One run of `a` with seed `seed`: steps per host second per host core it could use. */
+async function once(a: RawRunArgs, seed: number): Promise<Once> {
+  const t0 = performance.now();
+  const r = await run(validateRun({ seed, ...a }));
+  if (r.internalError) throw new Error(`${a.workload} ${a.driver} ${a.cpus} CPUs: ${r.internalError.message}`);
+  const hostCores = a.driver === 'parallel' ? Math.min(Number(a.cpus), cores) : 1;
+  return {
+    speed: r.steps / r.hostSeconds / hostCores, wall: (performance.now() - t0) / 1000,
+    hostSeconds: r.hostSeconds, loops: r.cpus.reduce((n, c) => n + c.loops, 0),
+  };
 }
 
 const base = (driver: Row['driver'], workload: string, cpus: number): RawRunArgs => ({
@@ -72,20 +69,31 @@ if (!JSON_OUT) {
   console.log(`s390emu speed: ${REPEATS} runs of ${SECONDS} s each, medians; host has ${cores} cores; Node ${process.version}`);
   console.log('driver         workload          cpus  steps/s/core  ns/kick_all_cpus_sync   ns/IPI  wall s');
 }
+// Each round runs every CPU count once, seed by seed, so the ratio of two counts
+// is taken between runs seconds apart: a shared host's slow spells fall on both.
+const paired: { driver: string; workload: string; cpus: number; ratio: number }[] = [];
 for (const driver of ['deterministic', 'parallel'] as const) {
   for (const workload of ['ipi-storm', 'thp-split-vs-gup']) {
+    const args = (cpus: number): RawRunArgs => ({ ...base(driver, workload, cpus), ...(workload === 'thp-split-vs-gup' ? { kernel: 'v4.5' } : {}) });
+    const runs = new Map<number, Once[]>(CPUS.map((c) => [c, []]));
+    for (let i = 0; i < REPEATS; i++) for (const cpus of CPUS) runs.get(cpus)!.push(await once(args(cpus), i + 1));
+    for (const cpus of CPUS.slice(1)) {
+      const ratios = runs.get(cpus)!.map((r, i) => r.speed / runs.get(CPUS[0]!)![i]!.speed);
+      paired.push({ driver, workload, cpus, ratio: median(ratios) });
+    }
     for (const cpus of CPUS) {
-      const s = await speed({ ...base(driver, workload, cpus), ...(workload === 'thp-split-vs-gup' ? { kernel: 'v4.5' } : {}) });
+      const s = runs.get(cpus)!;
       let nsPerKick: number | null = null;
       let nsPerIpi: number | null = null;
       if (workload === 'ipi-storm') {
-        const k = await speed({ ...base(driver, workload, cpus), param: KICK_ONLY });
-        nsPerKick = median(k.hostSeconds.map((h, i) => (h * 1e9) / Math.max(1, k.loops[i]!)));
-        nsPerIpi = median(k.hostSeconds.map((h, i) => (h * 1e9) / Math.max(1, k.loops[i]! * (cpus - 1))));
+        const k: Once[] = [];
+        for (let i = 0; i < REPEATS; i++) k.push(await once({ ...args(cpus), param: KICK_ONLY }, i + 1));
+        nsPerKick = median(k.map((r) => (r.hostSeconds * 1e9) / Math.max(1, r.loops)));
+        nsPerIpi = median(k.map((r) => (r.hostSeconds * 1e9) / Math.max(1, r.loops * (cpus - 1))));
       }
       const row: Row = {
         driver, workload, cpus, hostCores: driver === 'parallel' ? Math.min(cpus, cores) : 1,
-        stepsPerSecondPerCore: s.speed, nsPerKick, nsPerIpi, wallSeconds: s.wall, runs: REPEATS,
+        stepsPerSecondPerCore: median(s.map((r) => r.speed)), nsPerKick, nsPerIpi, wallSeconds: median(s.map((r) => r.wall)), runs: REPEATS,
       };
       rows.push(row);
       if (!JSON_OUT) {
@@ -107,19 +115,14 @@ for (let i = 0; i < REPEATS; i++) {
 }
 const reference = { ...target, steps: targetSteps, stepsPerSecond: median(targetRuns) };
 
-// how each driver's speed holds up from 2 simulated CPUs to 64 and 190 (ipi-storm, this run)
-const ratio = (driver: string, workload: string, cpus: number): number | null => {
-  const lo = rows.find((r) => r.driver === driver && r.workload === workload && r.cpus === CPUS[0]);
-  const hi = rows.find((r) => r.driver === driver && r.workload === workload && r.cpus === cpus);
-  return lo && hi ? hi.stepsPerSecondPerCore / lo.stepsPerSecondPerCore : null;
-};
-const ratios = ['deterministic', 'parallel'].flatMap((driver) => ['ipi-storm', 'thp-split-vs-gup'].flatMap((workload) =>
-  CPUS.slice(1).map((cpus) => ({ driver, workload, cpus, of: CPUS[0]!, ratio: ratio(driver, workload, cpus) }))));
+// how each driver's speed holds up from 2 simulated CPUs to 64 and 190: the
+// median over the rounds of each round's ratio
+const ratios = paired.map((r) => ({ driver: r.driver, workload: r.workload, cpus: r.cpus, of: CPUS[0]!, ratio: r.ratio }));
 
 if (JSON_OUT) {
   console.log(JSON.stringify({ seconds: SECONDS, repeats: REPEATS, hostCores: cores, node: process.version, rows, ratios, reference }, null, 2));
 } else {
-  console.log(`\nsteps/s/core at N CPUs over ${CPUS[0]} CPUs, this run:`);
+  console.log(`\nsteps/s/core at N CPUs over ${CPUS[0]} CPUs, this run (median of the rounds' ratios):`);
   for (const r of ratios) console.log(`  ${r.driver.padEnd(13)}  ${r.workload.padEnd(16)}  ${String(r.cpus).padStart(4)}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`);
   console.log(`\ndeterministic thp-split-vs-gup, s390 v4.5, 8 CPUs, seed 3, 3 ms: ${fmt(reference.stepsPerSecond)} steps/s (${fmt(reference.steps)} steps), median of ${REPEATS}`);
 }

@@ -16,6 +16,17 @@ const UNIT = 2 ** CLOCK_SHIFT;
 const SPINS = 64;          // re-checks before sleeping: covers a laggard a few steps behind
 const SLEEP_MS = 2;        // a sleeper re-checks (and sees a stop) at least this often
 
+/**
+ * What the CPUs of one worker last found of every other worker's CPUs: the
+ * smallest published clock (units). Those clocks only move forward, so it is
+ * a bound from below that each of the worker's CPUs may use without a scan of
+ * its own; a scan by any of them brings it up to date for all.
+ */
+export class OthersFloor {
+  units = 0;
+  known = false;
+}
+
 export class ClockSync {
   private readonly w: Int32Array;
   private readonly base: number;
@@ -31,7 +42,8 @@ export class ClockSync {
   /** CPUs stepped by the same worker (itself included): never waited for, the worker steps them itself */
   private readonly own: Uint8Array;
 
-  constructor(m: Machine, private readonly id: number, slack: number, siblings: readonly number[] = [id]) {
+  constructor(m: Machine, private readonly id: number, slack: number, siblings: readonly number[] = [id],
+    private readonly floor: OthersFloor = new OthersFloor()) {
     this.own = new Uint8Array(m.ncpus);
     for (const c of siblings) this.own[c] = 1;
     this.own[id] = 1;
@@ -61,13 +73,18 @@ export class ClockSync {
     let cpu = this.id;
     let ahead = 0;
     let slowest = true;
+    let least = 0;
+    let any = false;
     for (let c = 0; c < this.n; c++) {
       if (this.own[c] === 1) continue; // a CPU never waits for itself or a CPU its worker steps
       const pub = Atomics.load(this.w, c * CPU_STRIDE + C.CLOCK);
       const d = (mine - pub) | 0;
       if (d > ahead) { ahead = d; cpu = c; }
       if (((this.ownPub - pub) | 0) > 0) slowest = false;
+      if (!any || ((pub - least) | 0) < 0) { least = pub; any = true; }
     }
+    this.floor.units = least;
+    this.floor.known = any;
     return { cpu, ahead, slowest };
   }
 
@@ -80,6 +97,14 @@ export class ClockSync {
     if (clock <= this.clearUntil) return true;
     // rounded up, against published values rounded down: the bound is never exceeded
     const mine = Math.ceil(clock / UNIT) | 0;
+    // within the slack of what a sibling last found of the others: no scan needed
+    if (this.floor.known) {
+      const ahead = (mine - this.floor.units) | 0;
+      if (ahead <= this.slackUnits) {
+        this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
+        return true;
+      }
+    }
     for (let spin = 0; ; spin++) {
       const { cpu, ahead, slowest } = this.laggard(mine);
       if (ahead <= this.slackUnits) {

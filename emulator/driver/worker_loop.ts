@@ -9,7 +9,7 @@ import type { MachineConfig } from '../machine_config.js';
 import { type Cpu, OopsHalt } from '../cpu.js';
 import { M, RunState, type Machine } from '../machine.js';
 import { ClockHeap } from './clock_heap.js';
-import { ClockSync } from './clocksync.js';
+import { ClockSync, OthersFloor } from './clocksync.js';
 
 export interface WorkerInit {
   /** the run's configuration (the assembling layer's, a MachineConfig and more) */
@@ -28,7 +28,9 @@ export type WorkerMessage =
 /** Steps `cpus` (this worker's, booted over `m`) until the machine stops; `post` tells the main thread. */
 export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg: WorkerMessage) => void): void {
   const ctl = m.v.control;
-  const syncs = init.cpus.map((id) => new ClockSync(m, id, init.cfg.slack, init.cpus));
+  // one floor for the worker's CPUs: they wait for the same other CPUs
+  const floor = new OthersFloor();
+  const syncs = init.cpus.map((id) => new ClockSync(m, id, init.cfg.slack, init.cpus, floor));
   const bounded = Number.isFinite(init.cfg.slack);
   const stopped = (): boolean => Atomics.load(ctl, M.STATE) !== RunState.RUN;
 
