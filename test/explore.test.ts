@@ -94,13 +94,12 @@ t.test('the 2016 crash (s390 v4.5-rc1, seed 1) shrinks to at most 4 CPUs and 10 
   const m = JSON.parse(readFileSync(min, 'utf8')) as { config: { cpus: number }; stalls: unknown[]; outcome: { eventHash: string; oops: { kind: string } } };
   t.ok(m.config.cpus <= 4, `${m.config.cpus} CPUs`);
   t.ok(m.stalls.length <= 10, `${m.stalls.length} decisions`);
-  for (let i = 0; i < 3; i++) {
-    const r = cli(['replay', min, '--json']);
-    t.equal(r.status, 3);
-    const j = JSON.parse(r.stdout) as { eventHash: string; oops: { kind: string } };
-    t.equal(j.eventHash, m.outcome.eventHash);
-    t.equal(j.oops.kind, 'KASAN: use-after-free');
-  }
+  // (that a replay comes back the same every time is the test of run --record above)
+  const r = cli(['replay', min, '--json']);
+  t.equal(r.status, 3);
+  const j = JSON.parse(r.stdout) as { eventHash: string; oops: { kind: string } };
+  t.equal(j.eventHash, m.outcome.eventHash);
+  t.equal(j.oops.kind, 'KASAN: use-after-free');
 });
 
 t.test('ddmin: a 1-minimal failing subset; the signature forgets addresses, CPUs and clocks', async (t) => {
