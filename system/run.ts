@@ -90,6 +90,8 @@ export interface RunOptions {
   replay?: readonly Stall[];
   /** a trace of the run (deterministic driver) */
   tracer?: CpuTracer;
+  /** where the deterministic driver turns from its scan to its heaps (a test's switch; the driver's own otherwise) */
+  heapAboveCpus?: number;
 }
 
 /** The command line that replays `cfg`. */
@@ -195,6 +197,7 @@ export async function run(cfg: RunConfig, opts: RunOptions = {}): Promise<RunRes
           ...(opts.record ? { record: (s: Stall) => { stalls.push(s); } } : {}),
           ...(opts.replay ? { replay: opts.replay } : {}),
           ...(opts.tracer ? { tracer: opts.tracer } : {}),
+          ...(opts.heapAboveCpus !== undefined ? { heapAboveCpus: opts.heapAboveCpus } : {}),
         })
       : await runParallel(b.machine, WORKER_ENTRY, limitCycles, cfg.durationS);
     return { ...o, interrupted: isInterrupted() };

@@ -28,6 +28,8 @@ export interface DeterministicOptions {
   /** stalls to replay instead of drawing any (a schedule file) */
   replay?: readonly Stall[];
   tracer?: CpuTracer;
+  /** above this many CPUs the heaps, up to it the scan (HEAP_ABOVE_CPUS): the tests run both ways */
+  heapAboveCpus?: number;
 }
 
 const WAITISH = new Uint8Array(EVENT_COUNT);
@@ -91,8 +93,8 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
   let truncated = false;
   let internalError: DriverOutcome['internalError'] = null;
   const ncpus = cpus.length;
-  // both ways find the same CPUs (test/clock_heap.test.ts, and the same eventHash either way)
-  const heaps = ncpus > HEAP_ABOVE_CPUS;
+  // both ways find the same CPUs (test/clock_heap.test.ts; the same eventHash either way: test/determinism.test.ts)
+  const heaps = ncpus > (o.heapAboveCpus ?? HEAP_ABOVE_CPUS);
   // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
   // each CPU's clock for the heaps, updated as the CPU sinks after its step
   const clocks = Float64Array.from(cpus, (c) => c.clock);
