@@ -133,6 +133,8 @@ export class Cpu {
   lineTransfers = 0;
   /** the deterministic driver's count of state-changing steps when this CPU last checked its wait */
   checkedAt = -1;
+  /** waitWhile's fast path; off, every step of a wait resumes its routine (the tests compare the two) */
+  fastWaits = true;
   /** clock when the current unbroken busy-wait began, -1 when not waiting */
   spinSince = -1;
   /** how deep in interrupts the busy-wait began (1: the program itself) */
@@ -234,7 +236,7 @@ export class Cpu {
   waitWhile(kind: number, arg: number, stillWaiting: () => boolean, retry = -1): number {
     // (a routine run outside step(), as a test drains one, just yields)
     const f = this.running;
-    if (f !== null) {
+    if (f !== null && this.fastWaits) {
       f.wait = stillWaiting;
       f.waitKind = kind;
       f.waitArg = arg;

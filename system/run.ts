@@ -92,6 +92,8 @@ export interface RunOptions {
   tracer?: CpuTracer;
   /** where the deterministic driver turns from its scan to its heaps (a test's switch; the driver's own otherwise) */
   heapAboveCpus?: number;
+  /** false: busy-waits without waitWhile's fast path (a test's switch) */
+  fastWaits?: boolean;
 }
 
 /** The command line that replays `cfg`. */
@@ -198,6 +200,7 @@ export async function run(cfg: RunConfig, opts: RunOptions = {}): Promise<RunRes
           ...(opts.replay ? { replay: opts.replay } : {}),
           ...(opts.tracer ? { tracer: opts.tracer } : {}),
           ...(opts.heapAboveCpus !== undefined ? { heapAboveCpus: opts.heapAboveCpus } : {}),
+          ...(opts.fastWaits !== undefined ? { fastWaits: opts.fastWaits } : {}),
         })
       : await runParallel(b.machine, WORKER_ENTRY, limitCycles, cfg.durationS);
     return { ...o, interrupted: isInterrupted() };

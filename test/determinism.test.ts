@@ -38,6 +38,25 @@ t.test('the heaps and the scan step the same CPUs: the same eventHash either way
   }
 });
 
+// Cpu.waitWhile's fast path charges a busy-wait's re-checks without resuming the
+// routine: the same steps as the routine's own loop, which these runs take instead.
+t.test('busy-waits through waitWhile or through their routines: the same eventHash', async (t) => {
+  const cases = [
+    // spin_lock and the mmap_sem's rwsem waits (its check is a compare-and-swap of its own)
+    { workload: 'thp-split-vs-gup', cpus: 8, simMs: 3, seed: 3, kernel: 'v4.5' },
+    // csd_lock_wait in every kick
+    { workload: 'ipi-storm', cpus: 8, simMs: 1, seed: 5 },
+  ];
+  for (const c of cases) {
+    const cfg = config({ ...c, driver: 'deterministic', duration: 120 });
+    const fast = await run(cfg);
+    const slow = await run(cfg, { fastWaits: false });
+    t.ok(fast.steps > 10_000, `${c.workload}: ${fast.steps} steps`);
+    t.equal(slow.eventHash, fast.eventHash, `${c.workload}: the same event sequence`);
+    t.same(slow.cpus.map((x) => x.spinCycles), fast.cpus.map((x) => x.spinCycles), `${c.workload}: the same spin cycles`);
+  }
+});
+
 t.test('different seeds give different runs', async (t) => {
   const hashes = new Set<string | null>();
   for (const seed of [7, 8, 9]) hashes.add((await run(config({ ...storm, seed }))).eventHash);

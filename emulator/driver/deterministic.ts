@@ -30,6 +30,8 @@ export interface DeterministicOptions {
   tracer?: CpuTracer;
   /** above this many CPUs the heaps, up to it the scan (HEAP_ABOVE_CPUS): the tests run both ways */
   heapAboveCpus?: number;
+  /** false: every step of a busy-wait resumes its routine (Cpu.fastWaits), for the tests */
+  fastWaits?: boolean;
 }
 
 const WAITISH = new Uint8Array(EVENT_COUNT);
@@ -80,6 +82,7 @@ export async function runDeterministic(s: System, limitCycles: number, durationS
     if (o.replay) c.replayStalls(o.replay);
     if (o.record) c.onStall = o.record;
     if (o.tracer) c.tracer = o.tracer;
+    if (o.fastWaits === false) c.fastWaits = false;
   }
   const tableEntry = (addr: number): boolean => s.isTableEntry(addr);
   policy?.begin({ ncpus: m.ncpus, limitCycles, ghz: s.ghz, seed: m.cfg.seed, tableEntry, pageBytes: s.pageBytes });
