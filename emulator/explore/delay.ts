@@ -90,11 +90,8 @@ export function delayPolicy(seed: number): SchedulePolicy {
     observe(cpu: Cpu) {
       if (cpu.irqOn) lastTable[cpu.id] = -1;
       if (watches.length === 0) return;
-      const k = cpu.doneKind;
-      // only an access can conflict; the expired watches go at the next one (the
-      // CPU stepped is the furthest behind, so every later access is later still)
-      if (!isAccess(k)) return;
       const at = cpu.executed;
+      const k = cpu.doneKind;
       let keep = 0;
       for (const w of watches) {
         if (w.until < at) continue; // this CPU is the furthest behind: no one can touch it within the stall any more
