@@ -8,11 +8,14 @@ export function intOpt(argv: readonly string[], name: string, dflt: number, min:
   return i < 0 ? dflt : intIn(name, argv[i + 1], min, max);
 }
 
-/** A comma-separated list of integers from min to max after `--name`. */
+/** A comma-separated list of distinct integers from min to max after `--name`. */
 export function intListOpt(argv: readonly string[], name: string, dflt: readonly number[], min: number, max: number): number[] {
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return [...dflt];
-  return String(argv[i + 1] ?? '').split(',').map((s) => intIn(name, s, min, max));
+  const xs = String(argv[i + 1] ?? '').split(',').map((s) => intIn(name, s, min, max));
+  const twice = xs.find((x, j) => xs.indexOf(x) !== j);
+  if (twice !== undefined) throw new UsageError(`--${name}: ${twice} is given twice; each value once`);
+  return xs;
 }
 
 /** Refuses any flag not in `known`, then runs `body`; a UsageError ends the benchmark with exit 2 before it runs. */

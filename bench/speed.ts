@@ -66,7 +66,7 @@ const base = (driver: Row['driver'], workload: string, cpus: number): RawRunArgs
 const rows: Row[] = [];
 const fmt = (n: number | null): string => (n === null ? '-' : Math.round(n).toLocaleString('en-US'));
 if (!JSON_OUT) {
-  console.log(`s390emu speed: ${REPEATS} runs of ${SECONDS} s each, medians; host has ${cores} cores; Node ${process.version}`);
+  console.log(`s390emu speed: ${REPEATS} rounds of ${SECONDS} s runs, medians; host has ${cores} cores; Node ${process.version}`);
   console.log('driver         workload          cpus  steps/s/core  ns/kick_all_cpus_sync   ns/IPI  wall s');
 }
 // Each round runs every CPU count once, seed by seed, so the ratio of two counts
@@ -123,6 +123,6 @@ if (JSON_OUT) {
   console.log(JSON.stringify({ seconds: SECONDS, repeats: REPEATS, hostCores: cores, node: process.version, rows, ratios, reference }, null, 2));
 } else {
   console.log(`\nsteps/s/core at N CPUs over ${CPUS[0]} CPUs, this run (median of the rounds' ratios):`);
-  for (const r of ratios) console.log(`  ${r.driver.padEnd(13)}  ${r.workload.padEnd(16)}  ${String(r.cpus).padStart(4)}: ${r.ratio === null ? '-' : r.ratio.toFixed(2)}`);
+  for (const r of ratios) console.log(`  ${r.driver.padEnd(13)}  ${r.workload.padEnd(16)}  ${String(r.cpus).padStart(4)}: ${r.ratio.toFixed(2)}`);
   console.log(`\ndeterministic thp-split-vs-gup, s390 v4.5, 8 CPUs, seed 3, 3 ms: ${fmt(reference.stepsPerSecond)} steps/s (${fmt(reference.steps)} steps), median of ${REPEATS}`);
 }

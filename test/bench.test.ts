@@ -95,6 +95,11 @@ t.test('npm run bench and bench:cpus refuse a bad flag before any run: named, ex
   t.equal(speed.status, 2);
   t.match(speed.stderr, /--cpus: 'x' is not a number/);
   t.equal(speed.stdout, '');
+  // a round pairs each count's run with the first count's: a count given twice would pair two runs of one round
+  const twice = bench('speed.js', ['--cpus', '2,8,2']);
+  t.equal(twice.status, 2);
+  t.match(twice.stderr, /--cpus: 2 is given twice/);
+  t.equal(twice.stdout, '');
   const cpus = bench('cpus.js', ['--seeds', '0']);
   t.equal(cpus.status, 2);
   t.match(cpus.stderr, /--seeds: must be an integer from 1 to 1000, got 0/);
