@@ -2,6 +2,9 @@
 // the acceptance run of the parallel driver stays live with 8 CPUs.
 import t from 'tap';
 import { validateRun, type RawRunArgs } from '../system/args.js';
+import { costTable } from '../system/boot.js';
+import { CLOCK_SHIFT } from '../emulator/machine.js';
+import { run } from '../system/run.js';
 import { cli } from './helpers.js';
 
 const bad: [string[], RegExp][] = [
@@ -85,6 +88,19 @@ t.test('ipi-storm, s390, 8 CPUs, parallel, 1 s: every CPU progresses, clocks wit
   t.ok(res.simulatedCycles.spread <= res.config.slack + longestSteal, `spread ${res.simulatedCycles.spread} within slack ${res.config.slack} + longest steal`);
   t.ok(res.hostSeconds < 10, 'stopped at the wall-clock cap (not hung)');
   t.equal(res.eventHash, null, 'a parallel run has no event hash');
+});
+
+// Without steal every CPU stays within the slack of every other but for one step
+// (ClockSync; a worker's CPUs share what any of them found of the other worker's).
+// No kicks: nothing but the slack keeps the two workers' CPUs together.
+t.test('without steal, 8 CPUs on 2 workers stay within the slack plus the longest step', async (t) => {
+  const r = await run(validateRun({ workload: 'ipi-storm', arch: 's390', cpus: 8, workers: 2, steal: 'off', duration: 1, param: ['kickPercent=0'] }));
+  t.equal(r.internalError, null);
+  t.ok(r.cpus.every((c) => c.steps > 0), 'every CPU stepped');
+  const longest = Math.max(...Object.values(costTable('z13').rows).map((x) => x.cycles));
+  // (published clocks are rounded to units of 2^CLOCK_SHIFT cycles)
+  const bound = r.config.slack + longest + 2 * 2 ** CLOCK_SHIFT;
+  t.ok(r.simulatedCycles.spread <= bound, `spread ${r.simulatedCycles.spread} within ${bound}`);
 });
 
 t.test('free-running (--slack inf) also ends at the cap', async (t) => {
