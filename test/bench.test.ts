@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { benchIpi, type BenchIpiResult } from '../bench/ipi.js';
 import { meanInterval, welch } from '../bench/price_stats.js';
-import { cli } from './helpers.js';
+import { cli, nodeChild } from './helpers.js';
 
 const HOLD = 20_000;
 const opts = { arches: ['s390', 'x86'], cpus: [2, 4, 8, 16, 64], calls: 8, held: [0, 1], hold: HOLD, seeds: 1, fixSeeds: 2, fixSimMs: 1 };
@@ -90,7 +90,7 @@ t.test('the CLI writes the plot, the CSVs and the JSON whole; bad lists exit 2',
 });
 
 t.test('npm run bench and bench:cpus refuse a bad flag before any run: named, exit 2', async (t) => {
-  const bench = (file: string, args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL(`../bench/${file}`, import.meta.url)), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const bench = (file: string, args: string[]) => spawnSync(...nodeChild([fileURLToPath(new URL(`../bench/${file}`, import.meta.url)), ...args]), { encoding: 'utf8', timeout: 30_000 });
   const speed = bench('speed.js', ['--cpus', '2,x']);
   t.equal(speed.status, 2);
   t.match(speed.stderr, /--cpus: 'x' is not a number/);

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
+import { nodeChild } from './helpers.js';
 
 const ROOT = process.cwd();
 const CONFIG = resolve(ROOT, '.dependency-cruiser.cjs');
@@ -17,7 +18,7 @@ interface Summary { violations: { rule: { name: string }; from: string; to: stri
 interface Cruise { summary: Summary; modules: { source: string }[] }
 
 function cruise(cwd: string, dirs: string[]): Cruise {
-  const r = spawnSync(process.execPath, [DEPCRUISE, ...dirs, '--config', CONFIG, '--output-type', 'json'], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(...nodeChild([DEPCRUISE, ...dirs, '--config', CONFIG, '--output-type', 'json']), { cwd, encoding: 'utf8', timeout: 60_000 });
   if (r.stdout === '') throw new Error(`depcruise gave no output (status ${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Cruise;
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { run } from '../system/run.js';
 import { UsageError, validateRun } from '../system/args.js';
-import { CLI, cli, config } from './helpers.js';
+import { CLI, cli, config, nodeChild } from './helpers.js';
 
 for (const driver of ['deterministic', 'parallel'] as const) {
   t.test(`${driver}: a real deadlock ends in a hard-lockup report naming both stuck CPUs`, async (t) => {
@@ -51,7 +51,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   t.test(`${sig}: every CPU stops, the partial result is written marked interrupted, exit 130`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'sig-'));
     const out = join(dir, 'result.json');
-    const child = spawn(process.execPath, [CLI, 'run', '--kernel', 'v4.5', '--duration', '60', '--json', '--out', out]);
+    const child = spawn(...nodeChild([CLI, 'run', '--kernel', 'v4.5', '--duration', '60', '--json', '--out', out]));
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
     setTimeout(() => child.kill(sig), 4000); // after the CLI has loaded and taken the signal, on a loaded machine too
