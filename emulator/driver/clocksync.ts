@@ -88,6 +88,13 @@ export class ClockSync {
     return { cpu, ahead, slowest };
   }
 
+  /** Whether `ahead` units past the laggard is within the slack; if so, no check is needed till the slack is used up. */
+  private clears(clock: number, ahead: number): boolean {
+    if (ahead > this.slackUnits) return false;
+    this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
+    return true;
+  }
+
   /**
    * Called after each step with the time of the access the CPU will perform
    * next: returns at once while within the slack, else waits until the
@@ -98,19 +105,10 @@ export class ClockSync {
     // rounded up, against published values rounded down: the bound is never exceeded
     const mine = Math.ceil(clock / UNIT) | 0;
     // within the slack of what a sibling last found of the others: no scan needed
-    if (this.floor.known) {
-      const ahead = (mine - this.floor.units) | 0;
-      if (ahead <= this.slackUnits) {
-        this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
-        return true;
-      }
-    }
+    if (this.floor.known && this.clears(clock, (mine - this.floor.units) | 0)) return true;
     for (let spin = 0; ; spin++) {
       const { cpu, ahead, slowest } = this.laggard(mine);
-      if (ahead <= this.slackUnits) {
-        this.clearUntil = (Math.ceil(clock / UNIT) + this.slackUnits - ahead) * UNIT;
-        return true;
-      }
+      if (this.clears(clock, ahead)) return true;
       if (slowest) return true; // a step longer than the slack: the slowest CPU still goes on
       if (stopped()) return false;
       if (spin < SPINS) continue;

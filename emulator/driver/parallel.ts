@@ -25,13 +25,13 @@ export async function runParallel(m: Machine, entry: URL, limitCycles: number, d
   let startAll!: () => void;
   const allReady = new Promise<void>((r) => { startAll = r; });
   const nw = Math.max(1, Math.min(m.ncpus, m.cfg.workers ?? m.ncpus));
+  // a worker loads compiled JavaScript (dist/) and needs no module hook of its
+  // parent's (a test runner's, a TypeScript loader's): those only slow its every import
+  const execArgv = process.execArgv.filter((a) => !/^--(import|require|loader|experimental-loader)(=|$)/.test(a));
   for (let i = 0; i < nw; i++) {
     const cpus: number[] = [];
     for (let c = i; c < m.ncpus; c += nw) cpus.push(c);
     const init: WorkerInit = { cfg: m.cfg, buffer: m.buffer, cpus, limitCycles };
-    // a worker loads compiled JavaScript (dist/) and needs no module hook of its
-    // parent's (a test runner's, a TypeScript loader's): those only slow its every import
-    const execArgv = process.execArgv.filter((a) => !/^--(import|require|loader|experimental-loader)(=|$)/.test(a));
     const w = new Worker(entry, { workerData: init, execArgv });
     w.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'ready' && ++ready === nw) startAll();
