@@ -12,6 +12,8 @@ import { Ev } from '../emulator/events.js';
 import { TLB_ENTRIES, TLB_FIELDS, TLB_LARGE, type Machine } from '../emulator/machine.js';
 import { kasan_report } from '../kernel-sim/kasan.js';
 import { dumpPage, freedSince, freeSeq } from '../kernel-sim/mm_types.js';
+import * as shared from '../emulator/shared.js';
+import { pow2 } from '../emulator/pow2.js';
 
 const TAG = 0;    // page number + 1 (base or huge); 0 = empty
 const PHYS = 1;   // physical address of the frame (the huge frame's start for a large entry)
@@ -22,14 +24,14 @@ const SEQ = 4;    // shadow: the free sequence number when the entry was formed 
 const PER_CPU = TLB_ENTRIES + TLB_LARGE;
 
 /** the base-page number of `va` (the machine's page size is the arch's) */
-const vpnOf = (m: Machine, va: number): number => Math.floor(va / 2 ** m.pageShift);
+const vpnOf = (m: Machine, va: number): number => Math.floor(va / m.pageBytes);
 
 function slot(m: Machine, cpu: number, va: number): number {
   return (cpu * PER_CPU + (vpnOf(m, va) % TLB_ENTRIES)) * TLB_FIELDS;
 }
 
 function largeSlot(cpu: number, va: number, hshift: number): number {
-  const hpn = Math.floor(va / 2 ** hshift);
+  const hpn = Math.floor(va / pow2(hshift));
   return (cpu * PER_CPU + TLB_ENTRIES + (hpn % TLB_LARGE)) * TLB_FIELDS;
 }
 
@@ -37,26 +39,26 @@ function largeSlot(cpu: number, va: number, hshift: number): number {
 function lookupSlot(m: Machine, cpu: number, va: number, hshift: number): number {
   const t = m.v.tlb;
   const l = largeSlot(cpu, va, hshift);
-  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) return l;
+  if (shared.load(t, l + TAG) === Math.floor(va / pow2(hshift)) + 1) return l;
   const s = slot(m, cpu, va);
-  return Atomics.load(t, s + TAG) === vpnOf(m, va) + 1 ? s : -1;
+  return shared.load(t, s + TAG) === vpnOf(m, va) + 1 ? s : -1;
 }
 
 /** Physical address of the page of `va` from the entry at slot `s` (a large entry: the base page within it). */
 function physAt(m: Machine, s: number, va: number, hshift: number): number {
   const t = m.v.tlb;
   const large = (s / TLB_FIELDS) % PER_CPU >= TLB_ENTRIES;
-  return large ? t[s + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift) : t[s + PHYS]!;
+  return large ? t[s + PHYS]! + (va % pow2(hshift)) - (va % m.pageBytes) : t[s + PHYS]!;
 }
 
 function fill(m: Machine, s: number, tag: number, phys: number, upper: number, pte: number, seq = freeSeq(m)): void {
   const t = m.v.tlb;
-  Atomics.store(t, s + TAG, 0);
+  shared.store(t, s + TAG, 0);
   t[s + PHYS] = phys;
   t[s + UPPER] = upper;
   t[s + PTE] = pte;
   t[s + SEQ] = seq;
-  Atomics.store(t, s + TAG, tag);
+  shared.store(t, s + TAG, tag);
 }
 
 /** A base-page translation formed through the pte at `pte` (and the pmd at `upper`). */
@@ -66,7 +68,7 @@ export function tlbInsert(m: Machine, cpu: number, va: number, phys: number, upp
 
 /** A translation of the whole huge page around `va`, formed through the large pmd at `upper`. */
 export function tlbInsertLarge(m: Machine, cpu: number, va: number, hshift: number, physBase: number, upper: number): void {
-  fill(m, largeSlot(cpu, va, hshift), Math.floor(va / 2 ** hshift) + 1, physBase, upper, 0);
+  fill(m, largeSlot(cpu, va, hshift), Math.floor(va / pow2(hshift)) + 1, physBase, upper, 0);
 }
 
 /** Clears, on the CPUs in `cpus`, every entry formed through the table entry at `entryAddr`. */
@@ -79,8 +81,8 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
     for (let i = 0; i < PER_CPU; i++) {
       const s = base + i * TLB_FIELDS;
       // the tag first: a tag seen set is ordered after the fields its owner wrote
-      if (Atomics.load(t, s + TAG) !== 0 && t[s + field] === entryAddr) {
-        Atomics.store(t, s + TAG, 0);
+      if (shared.load(t, s + TAG) !== 0 && t[s + field] === entryAddr) {
+        shared.store(t, s + TAG, 0);
         purged++;
       }
     }
@@ -92,9 +94,9 @@ export function tlbPurgeEntry(m: Machine, cpus: Iterable<number>, entryAddr: num
 export function tlbFlushOne(m: Machine, cpu: number, va: number, hshift: number): void {
   const t = m.v.tlb;
   const s = slot(m, cpu, va);
-  if (Atomics.load(t, s + TAG) === vpnOf(m, va) + 1) Atomics.store(t, s + TAG, 0);
+  if (shared.load(t, s + TAG) === vpnOf(m, va) + 1) shared.store(t, s + TAG, 0);
   const l = largeSlot(cpu, va, hshift);
-  if (Atomics.load(t, l + TAG) === Math.floor(va / 2 ** hshift) + 1) Atomics.store(t, l + TAG, 0);
+  if (shared.load(t, l + TAG) === Math.floor(va / pow2(hshift)) + 1) shared.store(t, l + TAG, 0);
 }
 
 /**
@@ -109,10 +111,10 @@ export function tlbFormChecked(
   pte: number, pteVal: number, seq?: number,
 ): boolean {
   const s = large ? largeSlot(cpu, va, hshift) : slot(m, cpu, va);
-  fill(m, s, large ? Math.floor(va / 2 ** hshift) + 1 : vpnOf(m, va) + 1, phys, upper, pte, seq);
+  fill(m, s, large ? Math.floor(va / pow2(hshift)) + 1 : vpnOf(m, va) + 1, phys, upper, pte, seq);
   const mem = m.v.mem;
-  if (Atomics.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || Atomics.load(mem, (pte >>> 2) + 1) === pteVal)) return true;
-  Atomics.store(m.v.tlb, s + TAG, 0);
+  if (shared.load(mem, (upper >>> 2) + 1) === upperVal && (pte === 0 || shared.load(mem, (pte >>> 2) + 1) === pteVal)) return true;
+  shared.store(m.v.tlb, s + TAG, 0);
   return false;
 }
 
@@ -126,8 +128,8 @@ export function tlbPurgeVa(m: Machine, cpus: Iterable<number>, va: number, hshif
   let purged = 0;
   for (const c of cpus) {
     const s = large ? largeSlot(c, va, hshift) : slot(m, c, va);
-    if (Atomics.load(t, s + TAG) === (large ? Math.floor(va / 2 ** hshift) : vpnOf(m, va)) + 1) {
-      Atomics.store(t, s + TAG, 0);
+    if (shared.load(t, s + TAG) === (large ? Math.floor(va / pow2(hshift)) : vpnOf(m, va)) + 1) {
+      shared.store(t, s + TAG, 0);
       purged++;
     }
   }
@@ -143,9 +145,9 @@ export function tlbMultiHit(m: Machine, cpu: number, va: number, hshift: number)
   const t = m.v.tlb;
   const l = largeSlot(cpu, va, hshift);
   const s = slot(m, cpu, va);
-  if (Atomics.load(t, l + TAG) !== Math.floor(va / 2 ** hshift) + 1 || Atomics.load(t, s + TAG) !== vpnOf(m, va) + 1) return null;
+  if (shared.load(t, l + TAG) !== Math.floor(va / pow2(hshift)) + 1 || shared.load(t, s + TAG) !== vpnOf(m, va) + 1) return null;
   return {
-    base: t[s + PHYS]!, large: t[l + PHYS]! + (va % 2 ** hshift) - (va % 2 ** m.pageShift),
+    base: t[s + PHYS]!, large: t[l + PHYS]! + (va % pow2(hshift)) - (va % m.pageBytes),
     baseFrom: t[s + UPPER]!, largeFrom: t[l + UPPER]!,
   };
 }
@@ -157,14 +159,14 @@ export function tlbMultiHit(m: Machine, cpu: number, va: number, hshift: number)
  */
 export function tlbEvictLargeFor(m: Machine, cpu: number, va: number): void {
   const l = (cpu * PER_CPU + TLB_ENTRIES + (vpnOf(m, va) % TLB_LARGE)) * TLB_FIELDS;
-  Atomics.store(m.v.tlb, l + TAG, 0);
+  shared.store(m.v.tlb, l + TAG, 0);
 }
 
 /** Clears all of this CPU's entries (a full local flush). */
 export function tlbFlushAll(m: Machine, cpu: number): void {
   const t = m.v.tlb;
   const base = cpu * PER_CPU * TLB_FIELDS;
-  for (let i = 0; i < PER_CPU; i++) Atomics.store(t, base + i * TLB_FIELDS + TAG, 0);
+  for (let i = 0; i < PER_CPU; i++) shared.store(t, base + i * TLB_FIELDS + TAG, 0);
 }
 
 /** Whether CPU `cpu` holds a translation for `va` (for tests and reports). */
@@ -197,7 +199,7 @@ export function* translateVia(cpu: Cpu, va: number, hshift: number, walk: TlbWal
     yield cpu.ev(Ev.tlb_hit, va);
     const t = m.v.tlb;
     const hit = physAt(m, s, va, hshift);
-    const pfn = Math.floor(hit / 2 ** m.pageShift);
+    const pfn = Math.floor(hit / m.pageBytes);
     if (freedSince(m, pfn, t[s + SEQ]!)) {
       // KASAN-like shadow: the frame was freed (and maybe reused) since this entry was formed;
       // without KASAN the access lands in the frame, whatever it holds now
@@ -208,15 +210,15 @@ export function* translateVia(cpu: Cpu, va: number, hshift: number, walk: TlbWal
           details: {
             address: `0x${va.toString(16)}`,
             ...(info ? info(upper, t[s + PTE]!) : {
-              tlbEntry: t[s + PTE] ? `${2 ** m.pageShift / 1024} KiB, formed through the pte at 0x${t[s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
-              pmdNow: `0x${(Atomics.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
+              tlbEntry: t[s + PTE] ? `${m.pageBytes / 1024} KiB, formed through the pte at 0x${t[s + PTE]!.toString(16)}` : `huge page, formed through the large pmd at 0x${upper.toString(16)}`,
+              pmdNow: `0x${(shared.load(m.v.mem, (upper >>> 2) + 1) >>> 0).toString(16)}`,
             }),
             page: dumpPage(m, pfn),
           },
         };
       });
     }
-    return hit + (va % 2 ** m.pageShift);
+    return hit + (va % m.pageBytes);
   } finally {
     cpu.insnDepth--;
   }

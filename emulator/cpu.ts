@@ -8,6 +8,7 @@ import { lineOf } from './kaddr.js';
 import {
   C, CPU_STRIDE, DUMP_BYTES, M, OOPS_BYTES, RING_FIELDS, RING_SIZE, S, STAT_STRIDE, type Machine,
 } from './machine.js';
+import * as shared from './shared.js';
 
 /** A simulated kernel or user routine: yields an event kind before each shared access. */
 export type Routine = Generator<number, void, unknown>;
@@ -100,6 +101,10 @@ interface Frame {
   retried: boolean;
 }
 
+// every routine's generator object has the prototype of its own generator
+// function, so `gen.next` is a megamorphic lookup; the one function behind it is not
+const generatorNext = Object.getPrototypeOf(function* () { /* (any generator) */ }).prototype.next as (this: Routine) => IteratorResult<number, void>;
+
 const newFrame = (gen: Routine, trace: number): Frame =>
   ({ gen, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
 
@@ -119,7 +124,9 @@ export class Cpu {
   steps = 0;
   /** >0 inside one multi-step instruction (a DAT walk): no interrupt is taken there */
   insnDepth = 0;
-  readonly trace: string[] = [];
+  /** the call trace's functions, and an address shown after each (-1: none), formatted only when read (trace) */
+  private readonly frames: string[] = [];
+  private readonly frameAddr: number[] = [];
   // counters flushed to the shared stats block
   ipisSent = 0;
   ipisTaken = 0;
@@ -212,8 +219,8 @@ export class Cpu {
     if (costs.steal) this.stealAt = this.exp(costs.steal.gap);
     // ticks of different CPUs are not in phase
     if (costs.tick) this.tickAt = 1 + this.unit(this.noise) * costs.tick.period;
-    Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
-    Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
+    shared.store(this.cpuWords, this.base + C.IRQ_ON, 1);
+    shared.store(this.cpuWords, this.base + C.ACTIVE, 1);
   }
 
   /** Sets the event's argument and extra cycles; returns the kind to yield. */
@@ -292,19 +299,24 @@ export class Cpu {
     this.stealAt = Infinity;
   }
 
+  /** The call trace, outermost first: what an oops or a lockup report prints. */
+  get trace(): string[] {
+    return this.frames.map((f, i) => frameName(f, this.frameAddr[i]!));
+  }
+
   /** The call trace's depth, for a tracer that starts late. */
-  get depth(): number { return this.trace.length; }
+  get depth(): number { return this.frames.length; }
 
   /** Makes interrupt condition `bits` pending at CPU `target` (a SIGP order, an APIC write); returns the bits pending before. */
   raise(target: number, bits: number): number {
     this.tracer?.raise(this, target, bits);
-    const before = Atomics.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
+    const before = shared.or(this.cpuWords, target * CPU_STRIDE + C.PENDING, bits);
     if (this.onRaise !== null) this.onRaise(target);
     return before;
   }
 
   start(program: Routine): void {
-    Atomics.store(this.cpuWords, this.base + C.ACTIVE, 1);
+    shared.store(this.cpuWords, this.base + C.ACTIVE, 1);
     this.stack.length = 0;
     this.stack.push(newFrame(program, 0));
   }
@@ -315,7 +327,7 @@ export class Cpu {
       this.tracer?.irq(this, false);
       this.irqOn = false;
       this.irqOffSince = this.clock;
-      Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 0);
+      shared.store(this.cpuWords, this.base + C.IRQ_ON, 0);
     }
   }
 
@@ -324,18 +336,27 @@ export class Cpu {
       this.tracer?.irq(this, true);
       this.irqOn = true;
       this.irqOffCycles += this.clock - this.irqOffSince;
-      Atomics.store(this.cpuWords, this.base + C.IRQ_ON, 1);
+      shared.store(this.cpuWords, this.base + C.IRQ_ON, 1);
     }
   }
 
   // --- call trace, for oops and lockup reports --------------------------------
   enter(fn: string): void {
-    this.trace.push(fn);
+    this.frames.push(fn);
+    this.frameAddr.push(-1);
     if (this.tracer !== null) this.tracer.enter(this, fn);
   }
 
+  /** enter() with an address the trace shows after the name (`user store 0x...`), formatted only if it is read */
+  enterAt(fn: string, addr: number): void {
+    this.frames.push(fn);
+    this.frameAddr.push(addr);
+    if (this.tracer !== null) this.tracer.enter(this, frameName(fn, addr));
+  }
+
   leave(): void {
-    this.trace.pop();
+    this.frames.pop();
+    this.frameAddr.pop();
     if (this.tracer !== null) this.tracer.leave(this);
   }
 
@@ -351,15 +372,15 @@ export class Cpu {
    */
   step(): void {
     const w = this.cpuWords;
-    if (this.stalls && Atomics.load(w, this.base + C.STALL) !== 0) {
+    if (this.stalls && shared.load(w, this.base + C.STALL) !== 0) {
       // another CPU's broadcast purge held this one in quiesce
-      const st = Atomics.exchange(w, this.base + C.STALL, 0);
+      const st = shared.exchange(w, this.base + C.STALL, 0);
       this.clock += st;
       this.stallCycles += st;
     }
     if (this.irqOn && this.insnDepth === 0) {
-      if (Atomics.load(w, this.base + C.PENDING) !== 0) {
-        const bits = Atomics.exchange(w, this.base + C.PENDING, 0);
+      if (shared.load(w, this.base + C.PENDING) !== 0) {
+        const bits = shared.exchange(w, this.base + C.PENDING, 0);
         if (bits !== 0) return this.takeInterrupt(bits);
       }
       if (this.clock >= this.tickAt) return this.takeTick();
@@ -381,7 +402,7 @@ export class Cpu {
     this.running = top;
     let r: IteratorResult<number, void>;
     try {
-      r = top.gen.next();
+      r = generatorNext.call(top.gen);
     } catch (e) {
       this.running = null;
       // an Atomics access past the end of a region (memory, struct pages): the machine's exception,
@@ -462,19 +483,19 @@ export class Cpu {
     const l = lineOf(addr, this.costs.lineShift, this.memBytes);
     if (l < 0) return 0;
     const lines = this.lines;
-    const writer = Atomics.load(lines, 2 * l) - 1;
-    const holders = Atomics.load(lines, 2 * l + 1);
+    const writer = shared.load(lines, 2 * l) - 1;
+    const holders = shared.load(lines, 2 * l + 1);
     const me = 1 << (this.id & 31);
     let from = -1;
     if (!write) {
       if (holders & me) return 0;
-      Atomics.or(lines, 2 * l + 1, me);
+      shared.or(lines, 2 * l + 1, me);
       if (writer >= 0 && writer !== this.id) from = writer;
     } else {
       const others = holders & ~me;
       if (writer === this.id && others === 0) return 0;
-      Atomics.store(lines, 2 * l, this.id + 1);
-      Atomics.store(lines, 2 * l + 1, me);
+      shared.store(lines, 2 * l, this.id + 1);
+      shared.store(lines, 2 * l + 1, me);
       if (writer >= 0 && writer !== this.id) from = writer;
       else if (others !== 0) from = 31 - Math.clz32(others & -others);
     }
@@ -492,7 +513,7 @@ export class Cpu {
     const cycles = this.costs.quiesceStall;
     if (cycles <= 0) return;
     for (let c = 0; c < this.machine.ncpus; c++) {
-      if (c !== this.id) Atomics.add(this.cpuWords, c * CPU_STRIDE + C.STALL, cycles);
+      if (c !== this.id) shared.add(this.cpuWords, c * CPU_STRIDE + C.STALL, cycles);
     }
   }
 
@@ -503,7 +524,7 @@ export class Cpu {
     this.tracer?.interrupt(this, bits, false);
     // the external-interrupt new PSW has the external mask off until return
     this.irqDisable();
-    this.stack.push(newFrame(this.interruptEntry(this, bits), this.trace.length));
+    this.stack.push(newFrame(this.interruptEntry(this, bits), this.frames.length));
     this.charge(Ev.int_entry, bits, 0);
   }
 
@@ -521,21 +542,22 @@ export class Cpu {
     this.doneKind = -1;
     this.tracer?.interrupt(this, 0, true);
     this.irqDisable();
-    this.stack.push(newFrame(tickHandler(this, t.handler, t.cycles), this.trace.length));
+    this.stack.push(newFrame(tickHandler(this, t.handler, t.cycles), this.frames.length));
     this.charge(Ev.int_entry, 0, 0);
   }
 
   private frameDone(frame: Frame): void {
     if (this.stack.length === 1) {
       // the program ended: the CPU idles with interrupts enabled, as Linux's idle loop does
-      Atomics.add(this.machine.v.control, M.DONE, 1);
-      Atomics.store(this.cpuWords, this.base + C.ACTIVE, 0);
+      shared.add(this.machine.v.control, M.DONE, 1);
+      shared.store(this.cpuWords, this.base + C.ACTIVE, 0);
       this.irqEnable();
       this.stack[0] = newFrame(idleLoop(this), 0);
       return this.charge(Ev.idle, 0, 0);
     }
     this.stack.pop();
-    this.trace.length = frame.trace;
+    this.frames.length = frame.trace;
+    this.frameAddr.length = frame.trace;
     this.tracer?.unwind(this, frame.trace);
     this.doneKind = -1;
     this.charge(Ev.int_exit, 0, 0);
@@ -569,9 +591,9 @@ export class Cpu {
   }
 
   /** Whether an interrupt is pending at this CPU (taken or not). */
-  hasPending(): boolean { return Atomics.load(this.cpuWords, this.base + C.PENDING) !== 0; }
+  hasPending(): boolean { return shared.load(this.cpuWords, this.base + C.PENDING) !== 0; }
 
-  isActive(): boolean { return Atomics.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
+  isActive(): boolean { return shared.load(this.cpuWords, this.base + C.ACTIVE) === 1; }
 
   /**
    * The kernel's die(): the first oops of the machine is recorded and halts
@@ -579,9 +601,9 @@ export class Cpu {
    */
   oops(kind: string, message: string, details?: Record<string, unknown>): never {
     const ctl = this.machine.v.control;
-    if (Atomics.compareExchange(ctl, M.OOPS_CPU, -1, this.id) === -1) {
+    if (shared.compareExchange(ctl, M.OOPS_CPU, -1, this.id) === -1) {
       this.tracer?.oops(this, kind, message);
-      const rec: OopsRecord = { kind, cpu: this.id, message, trace: [...this.trace], clock: this.clock };
+      const rec: OopsRecord = { kind, cpu: this.id, message, trace: this.trace, clock: this.clock };
       if (details) rec.details = details;
       this.machine.writeText(this.machine.v.oops, 0, OOPS_BYTES, JSON.stringify(rec));
       this.machine.requestStop(2);
@@ -604,9 +626,9 @@ export class Cpu {
    * counted. Returns true, as WARN() returns its condition.
    */
   warn(kind: string, message: string, fn: string, details?: Record<string, unknown>, taint: 'W' | 'B' = 'W'): true {
-    Atomics.or(this.machine.v.control, M.TAINT, taint === 'W' ? 1 : 2);
+    shared.or(this.machine.v.control, M.TAINT, taint === 'W' ? 1 : 2);
     // (the function that warns may be on the stack already)
-    const own = this.trace[this.trace.length - 1] !== fn;
+    const own = this.frames.length === 0 || frameName(this.frames[this.frames.length - 1]!, this.frameAddr[this.frames.length - 1]!) !== fn;
     if (own) this.enter(fn);
     this.record(this.machine.v.warn, M.WARN_CPU, M.WARN_COUNT, 'warn', kind, message, details);
     if (own) this.leave();
@@ -615,10 +637,10 @@ export class Cpu {
 
   private record(region: Uint8Array, first: number, count: number, note: string, kind: string, message: string, details?: Record<string, unknown>): void {
     const ctl = this.machine.v.control;
-    Atomics.add(ctl, count, 1);
-    if (Atomics.compareExchange(ctl, first, -1, this.id) !== -1) return;
+    shared.add(ctl, count, 1);
+    if (shared.compareExchange(ctl, first, -1, this.id) !== -1) return;
     this.tracer?.note(this, note, { kind, message });
-    const rec: OopsRecord = { kind, cpu: this.id, message, trace: [...this.trace], clock: this.clock };
+    const rec: OopsRecord = { kind, cpu: this.id, message, trace: this.trace, clock: this.clock };
     if (details) rec.details = details;
     this.machine.writeText(region, 0, OOPS_BYTES, JSON.stringify(rec));
   }
@@ -643,8 +665,8 @@ export class Cpu {
     st[b + S.delayCycles] = this.delayCycles;
     st[b + S.ticks] = this.ticks;
     this.machine.v.kindCycles.set(this.kindCycles, this.id * EVENT_COUNT);
-    Atomics.store(this.cpuWords, this.base + C.RING_HEAD, this.ringHead);
-    Atomics.store(this.cpuWords, this.base + C.STEPS, this.steps | 0);
+    shared.store(this.cpuWords, this.base + C.RING_HEAD, this.ringHead);
+    shared.store(this.cpuWords, this.base + C.STEPS, this.steps | 0);
   }
 
   /** Leaves this CPU's call trace and PSW state for reports once the machine has stopped. */
@@ -654,6 +676,9 @@ export class Cpu {
     this.machine.writeText(this.machine.v.dump, this.id * DUMP_BYTES, DUMP_BYTES, text);
   }
 }
+
+/** A call trace entry: the function, and the address it works on if it names one. */
+const frameName = (fn: string, addr: number): string => (addr < 0 ? fn : `${fn} 0x${addr.toString(16)}`);
 
 /** Runs `body` as one instruction of `cpu`'s: its steps take no interrupt between them. */
 export function* asOneInstruction<T>(cpu: Cpu, body: Fn<T>): Fn<T> {

@@ -126,11 +126,14 @@ export class Machine {
   readonly frames: number;
   readonly lineShift: number;
   readonly pageShift: number;
+  /** 2 ** pageShift, computed once (`2 ** x` of a variable calls pow) */
+  readonly pageBytes: number;
   constructor(readonly cfg: MachineConfig, readonly buffer: SharedArrayBuffer, views: MachineViews, shape: MachineShape) {
     this.v = views;
     this.ncpus = cfg.cpus;
     this.lineShift = shape.lineShift;
     this.pageShift = shape.pageShift;
+    this.pageBytes = 2 ** shape.pageShift;
     this.frames = frames(cfg, shape.pageShift);
   }
 

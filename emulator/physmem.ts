@@ -7,6 +7,7 @@
 // word: the entry then points at or above 4 GiB, beyond memory, and a load
 // says so by BEYOND_MEMORY, keeping the low word's bits as they are.
 import type { Machine } from './machine.js';
+import * as shared from './shared.js';
 
 /** Bit 31 of an address: at or above 2 GiB, beyond any simulated memory. */
 export const BEYOND_MEMORY = 0x80000000 | 0;
@@ -14,7 +15,7 @@ export const BEYOND_MEMORY = 0x80000000 | 0;
 /** Low word of the doubleword at physical address `addr` (8-byte aligned), BEYOND_MEMORY set if its high word is not zero. */
 export function loadEntry(m: Machine, addr: number): number {
   const i = addr >>> 2;
-  const low = Atomics.load(m.v.mem, i + 1);
+  const low = shared.load(m.v.mem, i + 1);
   // (a plain read: the high word changes only by a stray store, never in a race the model relies on)
   return m.v.mem[i] === 0 ? low : low | BEYOND_MEMORY;
 }
@@ -23,12 +24,12 @@ export function loadEntry(m: Machine, addr: number): number {
 export function storeEntry(m: Machine, addr: number, value: number): void {
   const i = addr >>> 2;
   m.v.mem[i] = 0;
-  Atomics.store(m.v.mem, i + 1, value);
+  shared.store(m.v.mem, i + 1, value);
 }
 
 /** Compare-and-swap of a doubleword's low word; returns the old value. */
 export function cmpxchgEntry(m: Machine, addr: number, expected: number, value: number): number {
-  return Atomics.compareExchange(m.v.mem, (addr >>> 2) + 1, expected, value);
+  return shared.compareExchange(m.v.mem, (addr >>> 2) + 1, expected, value);
 }
 
 /** Fills `bytes` bytes at `addr` with copies of the doubleword `value` (table initialisation). */
@@ -42,9 +43,9 @@ export function fillEntries(m: Machine, addr: number, bytes: number, value: numb
 
 /** A 32-bit word of user data at physical address `addr` (4-byte aligned). */
 export function loadWord(m: Machine, addr: number): number {
-  return Atomics.load(m.v.mem, addr >>> 2);
+  return shared.load(m.v.mem, addr >>> 2);
 }
 
 export function storeWord(m: Machine, addr: number, value: number): void {
-  Atomics.store(m.v.mem, addr >>> 2, value);
+  shared.store(m.v.mem, addr >>> 2, value);
 }

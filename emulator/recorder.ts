@@ -1,6 +1,7 @@
 // Reading the flight recorder: the last RING_SIZE events of a CPU, oldest first.
 import { EVENT_NAMES } from './events.js';
 import { C, CPU_STRIDE, RING_FIELDS, RING_SIZE, type Machine } from './machine.js';
+import * as shared from './shared.js';
 
 export interface RecordedEvent {
   clock: number;
@@ -9,7 +10,7 @@ export interface RecordedEvent {
 }
 
 export function readRecorder(m: Machine, cpu: number, last = RING_SIZE): RecordedEvent[] {
-  const head = Atomics.load(m.v.cpu, cpu * CPU_STRIDE + C.RING_HEAD);
+  const head = shared.load(m.v.cpu, cpu * CPU_STRIDE + C.RING_HEAD);
   const base = cpu * RING_SIZE * RING_FIELDS;
   const out: RecordedEvent[] = [];
   for (let i = 0; i < RING_SIZE; i++) {

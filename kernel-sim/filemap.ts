@@ -16,11 +16,12 @@ import { compoundHead, Owner, P, pageAddr, pw } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_deposit, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
+import * as shared from '../emulator/shared.js';
 
 /** A range's page cache state (K.FILE_STATE + range). */
 export const Range = { SMALL: 0, HUGE: 1, LOCKED: 2 } as const;
 
-export const rangeOf = (k: Kernel, va: number): number => Math.floor((va - k.thpBase()) / 2 ** k.arch.hpageShift);
+export const rangeOf = (k: Kernel, va: number): number => Math.floor((va - k.thpBase()) / k.hpageSize);
 const indexOf = (k: Kernel, va: number): number => Math.floor((va - k.thpBase()) / k.pageSize);
 
 /** Setup: the area is a shared file mapping (no anon_vma), every range's cache empty. */
@@ -29,11 +30,11 @@ export function setupFileArea(k: Kernel, ranges: number): void {
     throw new Error(`the page cache holds ${PAGE_CACHE_WORDS} pages: at most ${Math.floor(PAGE_CACHE_WORDS / k.arch.pt.PTRS_PER_PTE)} ranges on ${k.arch.name}`);
   }
   k.setupThpArea(ranges);
-  Atomics.store(k.machine.v.kernel, K.AREA_FILE, 1);
+  shared.store(k.machine.v.kernel, K.AREA_FILE, 1);
 }
 
 export function rangeState(k: Kernel, range: number): number {
-  return Atomics.load(k.machine.v.kernel, K.FILE_STATE + range);
+  return shared.load(k.machine.v.kernel, K.FILE_STATE + range);
 }
 
 /** The page cache entry of page index `i` (its pfn + 1; 0: a hole). */
@@ -46,15 +47,15 @@ export const cacheWord = (i: number): number => K.PAGE_CACHE + i;
 export function* lock_range(cpu: Cpu, range: number, from: number): Fn<boolean> {
   yield* spin_lock(cpu, K.PAGE_CACHE_LOCK);
   const kw = cpu.machine.v.kernel;
-  const ok = Atomics.load(kw, K.FILE_STATE + range) === from;
-  if (ok) Atomics.store(kw, K.FILE_STATE + range, Range.LOCKED);
+  const ok = shared.load(kw, K.FILE_STATE + range) === from;
+  if (ok) shared.store(kw, K.FILE_STATE + range, Range.LOCKED);
   yield* spin_unlock(cpu, K.PAGE_CACHE_LOCK);
   return ok;
 }
 
 export function* unlock_range(cpu: Cpu, range: number, to: number): Fn<void> {
   yield cpu.ev(Ev.store, kwordAddr(K.FILE_STATE + range));
-  Atomics.store(cpu.machine.v.kernel, K.FILE_STATE + range, to);
+  shared.store(cpu.machine.v.kernel, K.FILE_STATE + range, to);
 }
 
 /**
@@ -68,21 +69,21 @@ function* shmem_fault(cpu: Cpu, k: Kernel, va: number): Fn<{ page: number; huge:
   const i = indexOf(k, va);
   for (;;) {
     yield* spin_lock(cpu, K.PAGE_CACHE_LOCK);
-    const st = Atomics.load(kw, K.FILE_STATE + range);
+    const st = shared.load(kw, K.FILE_STATE + range);
     if (st === Range.LOCKED) {
       yield* spin_unlock(cpu, K.PAGE_CACHE_LOCK);
       yield cpu.ev(Ev.spin, kwordAddr(K.FILE_STATE + range));
       continue;
     }
     yield cpu.ev(Ev.load, kwordAddr(cacheWord(i)));
-    let page = Atomics.load(kw, cacheWord(i)) - 1;
+    let page = shared.load(kw, cacheWord(i)) - 1;
     if (page < 0) {
       // shmem_alloc_and_acct_page: a small page (the mount's huge= option never allocates a THP at fault)
       page = yield* alloc_pages(cpu, 0, Owner.FILE);
       if (page < 0) { yield* spin_unlock(cpu, K.PAGE_CACHE_LOCK); return null; }
       yield cpu.ev(Ev.work, k.physOf(page), k.pageSize / 64); // clear_highpage
       cpu.machine.v.mem.fill(0, k.physOf(page) >>> 2, (k.physOf(page) + k.pageSize) >>> 2);
-      Atomics.store(kw, cacheWord(i), page + 1); // the cache's reference is the allocation's
+      shared.store(kw, cacheWord(i), page + 1); // the cache's reference is the allocation's
     }
     yield* get_page(cpu, page);
     yield* spin_unlock(cpu, K.PAGE_CACHE_LOCK);
@@ -110,11 +111,11 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
     const deposit = k.arch.needsPgtableDeposit ? yield* pte_alloc_one(cpu, k) : -1;
     if (k.arch.needsPgtableDeposit && deposit < 0) { yield* put_page(cpu, page); cpu.leave(); return false; }
     yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
-    if (pt.pmd_none(loadEntry(m, pmdp)) && Atomics.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1) {
+    if (pt.pmd_none(loadEntry(m, pmdp)) && shared.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1) {
       if (deposit >= 0) yield* pgtable_trans_huge_deposit(cpu, k, pmdp, deposit);
       const head = compoundHead(m, page);
       yield cpu.ev(Ev.atomic, pageAddr(head));
-      Atomics.add(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1); // page_add_file_rmap(compound)
+      shared.add(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1); // page_add_file_rmap(compound)
       yield cpu.ev(Ev.pte_store, pmdp);
       storeEntry(m, pmdp, pt.mk_huge_pmd(k.physOf(head), true)); // the reference taken is the mapping's
       yield* spin_unlock(cpu, K.PAGE_TABLE_LOCK);
@@ -145,11 +146,11 @@ export function* do_file_fault(cpu: Cpu, k: Kernel, va: number): Fn<boolean> {
   const same = loadEntry(m, pmdp) === pmd;
   // the kernel holds the page locked from shmem_fault to here, and truncation waits for that lock:
   // a page a hole punch took out of the cache meanwhile is not mapped (the fault is retried)
-  const cached = Atomics.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1;
+  const cached = shared.load(m.v.kernel, cacheWord(indexOf(k, va))) === page + 1;
   yield cpu.ev(Ev.load, ptep);
   if (same && cached && pt.pte_none(loadEntry(m, ptep))) {
     yield cpu.ev(Ev.atomic, pageAddr(page));
-    Atomics.add(m.v.pages, pw(page, P.MAPCOUNT), 1); // page_add_file_rmap
+    shared.add(m.v.pages, pw(page, P.MAPCOUNT), 1); // page_add_file_rmap
     yield cpu.ev(Ev.pte_store, ptep);
     storeEntry(m, ptep, pt.mk_pte(k.physOf(page), true)); // do_set_pte: the reference is the mapping's
     yield* spin_unlock(cpu, ptl);

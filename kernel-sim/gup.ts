@@ -24,6 +24,7 @@ import { local_irq_restore, local_irq_save } from './irqflags.js';
 import { down_read, spin_lock, spin_unlock, up_read } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
 import { compoundHead, dumpPage, Owner, P, pw } from './mm_types.js';
+import * as shared from '../emulator/shared.js';
 
 export interface GupResult {
   /** pinned pages, in address order (subpage pfns) */
@@ -42,15 +43,15 @@ export interface GupResult {
 function checkPageTable(cpu: Cpu, k: Kernel, ptep: number, va: number): void {
   const frame = Math.floor(ptep / k.pageSize);
   const m = cpu.machine;
-  if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return;
+  if (shared.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return;
   // the race, named: the walker, and the CPU that last freed the frame (struct page's free record)
-  const by = Atomics.load(m.v.pages, pw(frame, P.FREED_BY)) - 1;
+  const by = shared.load(m.v.pages, pw(frame, P.FREED_BY)) - 1;
   const freer = by >= 0 ? `CPU${by}` : 'another CPU';
   kasan_report(cpu, 'KASAN: use-after-free', () => ({
     message: `CPU${cpu.id} fast_gup read the pte of 0x${va.toString(16)} from a page table ${freer} freed under it`,
     details: {
       address: `0x${va.toString(16)}`, ptep: `0x${ptep.toString(16)}`, page: dumpPage(m, frame),
-      race: { walker: `CPU${cpu.id} (__get_user_pages_fast, interrupts off)`, freer: `${freer} (pte_free, clock ~${Atomics.load(m.v.pages, pw(frame, P.FREED_KCYCLE))}k)` },
+      race: { walker: `CPU${cpu.id} (__get_user_pages_fast, interrupts off)`, freer: `${freer} (pte_free, clock ~${shared.load(m.v.pages, pw(frame, P.FREED_KCYCLE))}k)` },
     },
   }));
   // without KASAN the walk reads what the frame holds now, unless DEBUG_PAGEALLOC unmapped it (still free)
@@ -76,7 +77,7 @@ function* gup_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, pmd: number, addr: num
   const pt = k.arch.pt;
   if (!pt.gup_huge_pmd_ok(pmd, write)) { cpu.leave(); return false; }
   const head = k.pfnOf(pt.pmd_phys(pmd));
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const first = (addr % hpage) / k.pageSize;
   const refs = (end - addr) / k.pageSize;
   if (refMode(k).speculative) {
@@ -147,7 +148,7 @@ export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: n
   cpu.enter('__get_user_pages_fast');
   const out: number[] = [];
   const pt = k.arch.pt;
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const end = start + nr * k.pageSize;
   const flags = yield* local_irq_save(cpu);
   for (let addr = start; addr < end;) {
@@ -185,7 +186,7 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
   const pmd = loadEntry(m, pmdp);
   let page = -1;
   if (pt.pmd_trans_huge(pmd) && !pt.pmd_trans_splitting(pmd)) {
-    page = k.pfnOf(pt.pmd_phys(pmd)) + Math.floor((va % 2 ** k.arch.hpageShift) / k.pageSize);
+    page = k.pfnOf(pt.pmd_phys(pmd)) + Math.floor((va % k.hpageSize) / k.pageSize);
   } else if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
     const pte = loadEntry(m, pt.pmd_phys(pmd) + pt.pte_index(va) * 8);
     if (pt.pte_present(pte)) page = vm_normal_page(cpu, k, va, pte);

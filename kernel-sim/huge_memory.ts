@@ -16,6 +16,7 @@ import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_deposit, pgtable_trans_huge_withdraw, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
+import * as shared from '../emulator/shared.js';
 
 export const VM_FAULT_FALLBACK = 0x0800;
 const EBUSY = -16;
@@ -29,7 +30,7 @@ import { SPLIT_LOG } from './kernel_words.js';
  * reads): the CPU, its clock, one value, and a mark that the slot is written.
  */
 export function logPmdEvent(cpu: Cpu, k: Kernel, log: number, pmdp: number, value: number): void {
-  const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
+  const i = (pmdp - shared.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
   if (i < 0 || i >= 32) return;
   const s = k.machine.v.scratch;
   s[log + i * 4] = cpu.id;
@@ -51,7 +52,7 @@ export function* do_huge_pmd_anonymous_page(cpu: Cpu, k: Kernel, pmdp: number): 
     cpu.leave();
     return VM_FAULT_FALLBACK;
   }
-  yield cpu.ev(Ev.work, head, 2 ** k.arch.hpageShift / 64); // clear_huge_page
+  yield cpu.ev(Ev.work, head, k.hpageSize / 64); // clear_huge_page
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   yield cpu.ev(Ev.load, pmdp);
   if (!k.arch.pt.pmd_none(loadEntry(m, pmdp))) {
@@ -84,11 +85,11 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
   yield cpu.ev(Ev.load, pmdp);
   const pmd = loadEntry(m, pmdp);
   const head = k.pfnOf(pt.pmd_phys(pmd));
-  if (Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0) {
+  if (shared.load(m.v.pages, pw(head, P.COUNT)) <= 0) {
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(!page_count(page))', { page: dumpPage(m, head), pmd: hex(pmd), at: BUG_AT.split_pmd_page_count });
   }
   yield cpu.ev(Ev.atomic, pageAddr(head));
-  Atomics.add(m.v.pages, pw(head, P.COUNT), nr - 1); // a reference per pte to be
+  shared.add(m.v.pages, pw(head, P.COUNT), nr - 1); // a reference per pte to be
   // pmdp_huge_split_prepare: nothing, but where the arch keeps state in the deposited table
   if (k.arch.pmdpHugeSplitPrepare) yield* k.arch.pmdpHugeSplitPrepare(cpu, k, pmdp, haddr);
   const table = yield* pgtable_trans_huge_withdraw(cpu, k, pmdp);
@@ -97,13 +98,13 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
     yield cpu.ev(Ev.pte_store, ptep);
     if (!pt.pte_none(loadEntry(m, ptep))) cpu.oops('BUG', 'BUG_ON(!pte_none(*pte))', { pte: hex(loadEntry(m, ptep)), at: BUG_AT.split_pmd_pte_none });
     storeEntry(m, ptep, pt.mk_pte(k.physOf(head + i), true)); // set_pte_at
-    Atomics.add(m.v.pages, pw(head + i, P.MAPCOUNT), 1);
+    shared.add(m.v.pages, pw(head + i, P.MAPCOUNT), 1);
   }
   // the last PMD mapping is gone (one mm, so never double-mapped)
   yield cpu.ev(Ev.atomic, pageAddr(head));
-  Atomics.sub(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1);
+  shared.sub(m.v.pages, pw(head, P.COMPOUND_MAPCOUNT), 1);
   // smp_wmb(): the ptes before the pmd
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const address = k.variant.pmdpInvalidateAddress === 'haddr' ? haddr : haddr + hpage;
   logPmdEvent(cpu, k, SPLIT_LOG, pmdp, address);
   count_vm_event(m, 'thp_split_pmd');
@@ -124,7 +125,7 @@ export function* __split_huge_pmd_locked(cpu: Cpu, k: Kernel, pmdp: number, hadd
 export function* split_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, va: number): Fn<void> {
   cpu.enter('split_huge_pmd');
   const m = cpu.machine;
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const haddr = va - (va % hpage);
   const splittingFlush = k.variant.thpSplit === 'splitting-flush';
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
@@ -152,12 +153,12 @@ export function* split_huge_pmd(cpu: Cpu, k: Kernel, pmdp: number, va: number): 
 
 export function* trylock_page(cpu: Cpu, pfn: number): Fn<boolean> {
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
-  return (Atomics.or(cpu.machine.v.pages, pw(pfn, P.FLAGS), PG_locked) & PG_locked) === 0;
+  return (shared.or(cpu.machine.v.pages, pw(pfn, P.FLAGS), PG_locked) & PG_locked) === 0;
 }
 
 export function* unlock_page(cpu: Cpu, pfn: number): Fn<void> {
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
-  Atomics.and(cpu.machine.v.pages, pw(pfn, P.FLAGS), ~PG_locked);
+  shared.and(cpu.machine.v.pages, pw(pfn, P.FLAGS), ~PG_locked);
 }
 
 interface Frozen { ptep: number; sub: number; pmdp: number }
@@ -171,9 +172,9 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
   const m = cpu.machine;
   const pt = k.arch.pt;
   const frozen: Frozen[] = [];
-  const pmd0 = Atomics.load(m.v.kernel, K.THP_PMD0);
-  const slots = Atomics.load(m.v.kernel, K.THP_SLOTS);
-  const hpage = 2 ** k.arch.hpageShift;
+  const pmd0 = shared.load(m.v.kernel, K.THP_PMD0);
+  const slots = shared.load(m.v.kernel, K.THP_SLOTS);
+  const hpage = k.hpageSize;
   // the rmap walk: in this one-mm machine, the ptes of the THP area that map the
   // page, each table under its own lock (mm/rmap.c v4.5 page_check_address: pte_offset_map_lock)
   for (let s = 0; s < slots; s++) {
@@ -196,7 +197,7 @@ function* freeze_page(cpu: Cpu, k: Kernel, head: number, nr: number): Fn<Frozen[
       yield* page_remove_rmap(cpu, sub, false);
       // the reference the pte held (head's count) goes with it
       yield cpu.ev(Ev.atomic, pageAddr(head));
-      Atomics.sub(m.v.pages, pw(head, P.COUNT), 1);
+      shared.sub(m.v.pages, pw(head, P.COUNT), 1);
       frozen.push({ ptep, sub, pmdp });
     }
     yield* spin_unlock(cpu, ptl);
@@ -235,11 +236,11 @@ export function* split_huge_page(cpu: Cpu, k: Kernel, head: number): Fn<number> 
   const m = cpu.machine;
   const pg = m.v.pages;
   const nr = k.arch.pt.PTRS_PER_PTE;
-  if ((Atomics.load(pg, pw(head, P.FLAGS)) & PG_head) === 0) { cpu.leave(); return EBUSY; }
+  if ((shared.load(pg, pw(head, P.FLAGS)) & PG_head) === 0) { cpu.leave(); return EBUSY; }
   // extra pins: every reference but the caller's must be a mapping
   if (total_mapcount(cpu, head, nr) !== page_count(cpu, head) - 1) { cpu.leave(); return EBUSY; }
   const frozen = yield* freeze_page(cpu, k, head, nr);
-  if (Atomics.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) !== -1) {
+  if (shared.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) !== -1) {
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(compound_mapcount(head))', { page: dumpPage(m, head), at: BUG_AT.split_compound_mapcount });
   }
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
@@ -249,7 +250,7 @@ export function* split_huge_page(cpu: Cpu, k: Kernel, head: number): Fn<number> 
   // the caller's one reference, so no speculative reference can slip in after
   const freeze = k.variant.splitRefFreeze;
   if (mapcount === 0 && (freeze ? yield* page_ref_freeze(cpu, head, 1) : count === 1)) {
-    if (Atomics.load(pg, pw(head, P.FLAGS)) & PG_deferred) dequeue(cpu, head);
+    if (shared.load(pg, pw(head, P.FLAGS)) & PG_deferred) dequeue(cpu, head);
     yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
     yield* __split_huge_page(cpu, k, head, nr, frozen);
     count_vm_event(m, 'thp_split_page');
@@ -274,15 +275,15 @@ function* __split_huge_page(cpu: Cpu, k: Kernel, head: number, nr: number, froze
   for (let i = nr - 1; i >= 1; i--) {
     const tail = head + i;
     yield cpu.ev(Ev.atomic, pageAddr(tail)); // __split_huge_page_tail
-    if (Atomics.load(pg, pw(tail, P.MAPCOUNT)) !== -1 || Atomics.load(pg, pw(tail, P.COUNT)) !== 0) {
+    if (shared.load(pg, pw(tail, P.MAPCOUNT)) !== -1 || shared.load(pg, pw(tail, P.COUNT)) !== 0) {
       cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(page_tail->_mapcount != -1 || page_tail->_count != 0)', { page: dumpPage(m, tail), at: BUG_AT.split_tail_count });
     }
-    Atomics.add(pg, pw(tail, P.COUNT), 1);
-    Atomics.or(pg, pw(tail, P.FLAGS), PG_locked); // tails come out locked, as the head is
-    Atomics.store(pg, pw(tail, P.COMPOUND_HEAD), 0);
+    shared.add(pg, pw(tail, P.COUNT), 1);
+    shared.or(pg, pw(tail, P.FLAGS), PG_locked); // tails come out locked, as the head is
+    shared.store(pg, pw(tail, P.COMPOUND_HEAD), 0);
   }
-  Atomics.and(pg, pw(head, P.FLAGS), ~(PG_head | PG_double_map));
-  Atomics.store(pg, pw(head, P.ORDER), 0);
+  shared.and(pg, pw(head, P.FLAGS), ~(PG_head | PG_double_map));
+  shared.store(pg, pw(head, P.ORDER), 0);
   // a frozen head gets the caller's reference back before the ptes return (v4.8: page_ref_inc(head))
   if (k.variant.splitRefFreeze) yield* page_ref_unfreeze(cpu, head, 1);
   yield* unfreeze_page(cpu, k, frozen);
@@ -302,13 +303,13 @@ export function* deferred_split_scan(cpu: Cpu, k: Kernel): Fn<number> {
   const m = cpu.machine;
   const kw = m.v.kernel;
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
-  const n = Atomics.load(kw, K.SPLIT_QUEUE_LEN);
+  const n = shared.load(kw, K.SPLIT_QUEUE_LEN);
   let head = -1;
   if (n > 0) {
     const cand = kw[K.SPLIT_QUEUE + cpu.random(n)]!;
     // get_page_unless_zero: a THP being freed is left to its freer
-    const c = Atomics.load(m.v.pages, pw(cand, P.COUNT));
-    if (c > 0 && Atomics.compareExchange(m.v.pages, pw(cand, P.COUNT), c, c + 1) === c) head = cand;
+    const c = shared.load(m.v.pages, pw(cand, P.COUNT));
+    if (c > 0 && shared.compareExchange(m.v.pages, pw(cand, P.COUNT), c, c + 1) === c) head = cand;
     else dequeue(cpu, cand);
   }
   yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);

@@ -8,6 +8,7 @@
 import type { Cpu } from '../emulator/cpu.js';
 import { M } from '../emulator/machine.js';
 import { K, SPLIT_LOG } from './kernel_words.js';
+import * as shared from '../emulator/shared.js';
 
 /** where the split log (huge_memory.ts SPLIT_LOG) is kept as it stood at the shadow's first finding */
 export const SPLIT_LOG_AT_SHADOW = 384;
@@ -25,7 +26,7 @@ export interface Finding { message: string; details: Record<string, unknown> }
  */
 export function kasan_report(cpu: Cpu, kind: string, finding: () => Finding): void {
   if (!hasKasan(cpu)) {
-    if (cpu.machine.v.control[M.SHADOW_CPU] !== -1) { Atomics.add(cpu.machine.v.control, M.SHADOW_COUNT, 1); return; }
+    if (cpu.machine.v.control[M.SHADOW_CPU] !== -1) { shared.add(cpu.machine.v.control, M.SHADOW_COUNT, 1); return; }
     const f = finding();
     // the split log as it stands now explains this finding; the run goes on and overwrites it
     const s = cpu.machine.v.scratch;

@@ -12,6 +12,7 @@ import { Owner, P, pw } from './mm_types.js';
 import { initPageAlloc, memblock_alloc } from './page_alloc.js';
 import type { KernelVariant } from './variants.js';
 import { Smp, type SmpFunc } from './smp.js';
+import * as shared from '../emulator/shared.js';
 
 /** cycles per event kind for `ncpus` CPUs: broadcast rows grow with the CPUs they reach. */
 export function costVector(t: CostTable, ncpus: number): Float64Array {
@@ -60,6 +61,8 @@ export class Kernel implements KernelEntry {
   /** the arch's base page (PAGE_SHIFT, PAGE_SIZE) */
   readonly pageShift: number;
   readonly pageSize: number;
+  /** the huge page a pmd maps (HPAGE_PMD_SIZE), 2 ** arch.hpageShift computed once (`2 ** x` calls pow) */
+  readonly hpageSize: number;
 
   /** the process every CPU runs, by its command name (task->comm), for the kernel's messages */
   comm = 'a.out';
@@ -67,6 +70,7 @@ export class Kernel implements KernelEntry {
   constructor(readonly machine: Machine, readonly arch: Arch, readonly costs: CostTable, readonly variant: KernelVariant) {
     this.pageShift = arch.pageShift;
     this.pageSize = 2 ** arch.pageShift;
+    this.hpageSize = 2 ** arch.hpageShift;
     this.smp = new Smp(machine, arch);
     this.costOf = costVector(costs, machine.ncpus);
     arch.init?.(this);
@@ -76,7 +80,7 @@ export class Kernel implements KernelEntry {
   boot(o: { kasan: boolean } = { kasan: true }): void {
     this.machine.v.kernel[K.NO_KASAN] = o.kasan ? 0 : 1;
     // room for the tables and, aligned among them, one huge page of a litmus mapping, however large the arch's
-    initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, Math.max(BOOT_BYTES, 3 * 2 ** this.arch.hpageShift));
+    initPageAlloc(this.machine, this.arch.hpageShift - this.pageShift, Math.max(BOOT_BYTES, 3 * this.hpageSize));
     this.arch.boot?.(this.machine, (b) => memblock_alloc(this.machine, b));
     this.machine.v.kernel[K.SPINLOCK_QUEUED] = this.arch.spinlock.kind === 'queued' ? 1 : 0;
     // every CPU runs a thread of the one process, until a workload says otherwise
@@ -89,12 +93,12 @@ export class Kernel implements KernelEntry {
    * arch/x86/include/asm/mmu_context.h of v4.5 do.
    */
   switch_mm(cpu: number): void {
-    Atomics.or(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), 1 << (cpu & 31));
+    shared.or(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), 1 << (cpu & 31));
   }
 
   /** `cpu` runs another process and never this one: out of mm_cpumask (setup time). */
   leave_mm(cpu: number): void {
-    Atomics.and(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), ~(1 << (cpu & 31)));
+    shared.and(this.machine.v.kernel, K.MM_CPUMASK + (cpu >> 5), ~(1 << (cpu & 31)));
   }
 
   /** The CPU object for simulated CPU `id` in this thread. */
@@ -133,7 +137,7 @@ export class Kernel implements KernelEntry {
   mmCpumask(): number[] {
     const kw = this.machine.v.kernel;
     const out: number[] = [];
-    for (let i = 0; i < this.machine.ncpus; i++) if (Atomics.load(kw, K.MM_CPUMASK + (i >> 5)) & (1 << (i & 31))) out.push(i);
+    for (let i = 0; i < this.machine.ncpus; i++) if (shared.load(kw, K.MM_CPUMASK + (i >> 5)) & (1 << (i & 31))) out.push(i);
     return out;
   }
 
@@ -158,11 +162,11 @@ export class Kernel implements KernelEntry {
   /** The mm's pgd, created on first use. */
   pgd(): number {
     const kw = this.machine.v.kernel;
-    let pgd = Atomics.load(kw, K.MM_PGD);
+    let pgd = shared.load(kw, K.MM_PGD);
     if (pgd === 0) {
       pgd = memblock_alloc(this.machine, this.arch.pgdBytes);
       this.arch.pgdInit(this.machine, pgd);
-      Atomics.store(kw, K.MM_PGD, pgd);
+      shared.store(kw, K.MM_PGD, pgd);
     }
     return pgd;
   }
@@ -176,7 +180,7 @@ export class Kernel implements KernelEntry {
 
   /** Maps a huge page at `va` (aligned to the arch's huge size); returns the pmd address. */
   mapUserHuge(va: number): { pmdp: number; phys: number } {
-    const bytes = 2 ** this.arch.hpageShift;
+    const bytes = this.hpageSize;
     const phys = memblock_alloc(this.machine, bytes);
     const pmdp = this.arch.mapHuge(this.machine, this.pgd(), va, phys, (b) => memblock_alloc(this.machine, b));
     return { pmdp, phys };
@@ -185,20 +189,20 @@ export class Kernel implements KernelEntry {
   /** The THP area: a writable anonymous VMA of `slots` huge pages at THP_BASE, its upper tables made. */
   setupThpArea(slots: number): void {
     const m = this.machine;
-    const hpage = 2 ** this.arch.hpageShift;
+    const hpage = this.hpageSize;
     if (slots * hpage > 2 ** 30) throw new Error('the THP area must fit one pmd table');
     const pmd0 = this.arch.pmdAlloc(m, this.pgd(), THP_BASE, (b) => memblock_alloc(m, b));
     for (let i = 0; i < slots; i++) storeEntry(m, pmd0 + i * 8, this.arch.pt.pmd_empty);
-    Atomics.store(m.v.kernel, K.THP_PMD0, pmd0);
-    Atomics.store(m.v.kernel, K.THP_SLOTS, slots);
+    shared.store(m.v.kernel, K.THP_PMD0, pmd0);
+    shared.store(m.v.kernel, K.THP_SLOTS, slots);
   }
 
   thpBase(): number { return THP_BASE; }
-  thpSlots(): number { return Atomics.load(this.machine.v.kernel, K.THP_SLOTS); }
+  thpSlots(): number { return shared.load(this.machine.v.kernel, K.THP_SLOTS); }
 
   /** The pmd entry address of `va` in the THP area. */
   pmdp(va: number): number {
-    return Atomics.load(this.machine.v.kernel, K.THP_PMD0) + Math.floor((va - THP_BASE) / 2 ** this.arch.hpageShift) * 8;
+    return shared.load(this.machine.v.kernel, K.THP_PMD0) + Math.floor((va - THP_BASE) / this.hpageSize) * 8;
   }
 
   /**
@@ -209,8 +213,8 @@ export class Kernel implements KernelEntry {
     const m = this.machine;
     if (addr < 0 || addr >= m.v.mem.length * 4) return false;
     const frame = Math.floor(addr / this.pageSize);
-    if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return true;
-    const pmd0 = Atomics.load(m.v.kernel, K.THP_PMD0);
+    if (shared.load(m.v.pages, pw(frame, P.OWNER)) === Owner.PGTABLE) return true;
+    const pmd0 = shared.load(m.v.kernel, K.THP_PMD0);
     return pmd0 > 0 && frame === Math.floor(pmd0 / this.pageSize);
   }
 

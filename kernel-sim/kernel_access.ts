@@ -10,6 +10,7 @@
 import type { Cpu } from '../emulator/cpu.js';
 import { BEYOND_MEMORY, loadEntry, storeEntry } from '../emulator/physmem.js';
 import { dumpPage, Owner, P, pw } from './mm_types.js';
+import * as shared from '../emulator/shared.js';
 
 /**
  * How an access faulted, for the arch's report to word as its fault handler
@@ -35,8 +36,8 @@ export function kernel_access(cpu: Cpu, addr: number, write: boolean): void {
   const bytes = m.v.mem.length * 4;
   if (!(addr >= 0) || addr + 8 > bytes || (addr & BEYOND_MEMORY) !== 0) return page_fault(cpu, { reason: 'beyond-memory', address: addr >>> 0, write, user: false });
   if (write && addr < 512) return page_fault(cpu, { reason: 'low-address', address: addr, write, user: false });
-  const frame = Math.floor(addr / 2 ** m.pageShift);
-  if (Atomics.load(m.v.pages, pw(frame, P.OWNER)) === Owner.FREE) page_fault(cpu, { reason: 'free-page', address: addr, write, user: false });
+  const frame = Math.floor(addr / m.pageBytes);
+  if (shared.load(m.v.pages, pw(frame, P.OWNER)) === Owner.FREE) page_fault(cpu, { reason: 'free-page', address: addr, write, user: false });
 }
 
 /** A user access whose translation (through memory a stray store changed) leads beyond memory. */
@@ -58,7 +59,7 @@ export function addressing_exception(cpu: Cpu, _e: RangeError): never {
 function page_fault(cpu: Cpu, fault: KernelFault): never {
   const at = fault.address === null ? 'an address beyond memory' : `0x${fault.address.toString(16)}`;
   const m = cpu.machine;
-  const page = fault.reason === 'free-page' && fault.address !== null ? dumpPage(m, Math.floor(fault.address / 2 ** m.pageShift)) : undefined;
+  const page = fault.reason === 'free-page' && fault.address !== null ? dumpPage(m, Math.floor(fault.address / m.pageBytes)) : undefined;
   if (fault.user) {
     cpu.oops('User process fault', `user ${fault.write ? 'store' : 'load'} through a translation to ${at}`, { fault });
   }

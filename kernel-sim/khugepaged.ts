@@ -24,6 +24,7 @@ import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_deposit, pte_free, pte_lockptr } from './pgtable.js';
 import { down_read, down_write, down_write_trylock, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
+import * as shared from '../emulator/shared.js';
 
 /** The result codes of mm/khugepaged.c (enum scan_result) the model can return. */
 export const Scan = {
@@ -43,7 +44,7 @@ const maxPtesNone = (k: Kernel): number => k.arch.pt.PTRS_PER_PTE - 1;
  * here has one per pte (do_anonymous_page), none from an LRU isolation.
  */
 function is_refcount_suitable(cpu: Cpu, pfn: number): boolean {
-  return page_count(cpu, pfn) === Atomics.load(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT)) + 1;
+  return page_count(cpu, pfn) === shared.load(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT)) + 1;
 }
 
 /**
@@ -54,8 +55,8 @@ function is_refcount_suitable(cpu: Cpu, pfn: number): boolean {
 function pageVerdict(cpu: Cpu, k: Kernel, pte: number): { pfn: number; bad: ScanResult | null } {
   const pfn = k.pfnOf(k.arch.pt.pte_phys(pte));
   const m = cpu.machine;
-  if (compoundHead(m, pfn) !== pfn || Atomics.load(m.v.pages, pw(pfn, P.ORDER)) !== 0) return { pfn, bad: Scan.PAGE_COMPOUND };
-  if (Atomics.load(m.v.pages, pw(pfn, P.OWNER)) !== Owner.ANON) return { pfn, bad: Scan.PAGE_COMPOUND };
+  if (compoundHead(m, pfn) !== pfn || shared.load(m.v.pages, pw(pfn, P.ORDER)) !== 0) return { pfn, bad: Scan.PAGE_COMPOUND };
+  if (shared.load(m.v.pages, pw(pfn, P.OWNER)) !== Owner.ANON) return { pfn, bad: Scan.PAGE_COMPOUND };
   return { pfn, bad: null };
 }
 
@@ -89,7 +90,7 @@ export function* khugepaged_scan_pmd(cpu: Cpu, k: Kernel, haddr: number): Fn<Sca
       }
       const { pfn, bad } = pageVerdict(cpu, k, pte);
       if (bad) result = bad;
-      else if (Atomics.load(m.v.pages, pw(pfn, P.FLAGS)) & PG_locked) result = Scan.PAGE_LOCK;
+      else if (shared.load(m.v.pages, pw(pfn, P.FLAGS)) & PG_locked) result = Scan.PAGE_LOCK;
       else if (!is_refcount_suitable(cpu, pfn)) result = Scan.PAGE_COUNT;
     }
     yield* spin_unlock(cpu, ptl);
@@ -176,7 +177,7 @@ function* pmdp_collapse_flush(cpu: Cpu, k: Kernel, pmdp: number, haddr: number):
   if (k.arch.pmdpCollapseFlush) return yield* k.arch.pmdpCollapseFlush(cpu, k, pmdp, haddr);
   cpu.enter('pmdp_collapse_flush');
   const old = yield* k.arch.pmdpHugeGetAndClear(cpu, k, pmdp, haddr);
-  yield* k.arch.tlbFlushRange(cpu, k, haddr, haddr + 2 ** k.arch.hpageShift);
+  yield* k.arch.tlbFlushRange(cpu, k, haddr, haddr + k.hpageSize);
   cpu.leave();
   return old;
 }
@@ -287,13 +288,13 @@ export function* collapse_file(cpu: Cpu, k: Kernel, haddr: number): Fn<ScanResul
   const frozen: number[] = [];
   let result: ScanResult = Scan.SUCCEED;
   for (let i = 0; i < pt.PTRS_PER_PTE; i++) {
-    const page = Atomics.load(kw, cacheWord(first + i)) - 1;
+    const page = shared.load(kw, cacheWord(first + i)) - 1;
     if (page < 0) continue; // a hole: the THP's subpage stays zero (shmem's nr_none)
     yield* get_page(cpu, page);
     // unmap_mapping_pages: the pte that maps it, cleared and flushed under its table's lock
     yield cpu.ev(Ev.load, pmdp);
     const pmd = loadEntry(m, pmdp);
-    if (Atomics.load(m.v.pages, pw(page, P.MAPCOUNT)) >= 0 && !pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
+    if (shared.load(m.v.pages, pw(page, P.MAPCOUNT)) >= 0 && !pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
       const ptl = pte_lockptr(k, pmdp);
       yield* spin_lock(cpu, ptl);
       const ptep = pt.pmd_phys(pmd) + i * 8;
@@ -323,12 +324,12 @@ export function* collapse_file(cpu: Cpu, k: Kernel, haddr: number): Fn<ScanResul
   const words = k.pageSize / 4;
   for (let i = 0; i < pt.PTRS_PER_PTE; i++) {
     const dst = k.physOf(head + i) >>> 2;
-    const old = Atomics.load(kw, cacheWord(first + i)) - 1;
+    const old = shared.load(kw, cacheWord(first + i)) - 1;
     yield cpu.ev(Ev.work, k.physOf(head + i), k.pageSize / 64);
     if (old < 0) m.v.mem.fill(0, dst, dst + words);
     else m.v.mem.copyWithin(dst, k.physOf(old) >>> 2, (k.physOf(old) >>> 2) + words);
     yield cpu.ev(Ev.store, kwordAddr(cacheWord(first + i)));
-    Atomics.store(kw, cacheWord(first + i), head + i + 1);
+    shared.store(kw, cacheWord(first + i), head + i + 1);
   }
   // the old pages go: unfrozen at one reference, then put (page->mapping = NULL; put_page)
   for (const page of frozen) {
@@ -388,7 +389,7 @@ export function* collapse_pte_mapped_thp(cpu: Cpu, k: Kernel, haddr: number): Fn
   yield cpu.ev(Ev.load, pmdp);
   const pmd = loadEntry(m, pmdp);
   if (!pt.pmd_none(pmd) && !pt.pmd_trans_huge(pmd)) {
-    yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + 2 ** k.arch.hpageShift);
+    yield* zap_pte_range(cpu, k, pmdp, haddr, haddr + k.hpageSize);
     yield* retract_page_tables(cpu, k, haddr);
   }
   yield* unlock_range(cpu, range, Range.HUGE);

@@ -18,6 +18,7 @@ import { alloc_pages } from './page_alloc.js';
 import { pgtable_trans_huge_withdraw, pte_alloc_one, pte_free, pte_lockptr } from './pgtable.js';
 import { down_read, down_write, spin_lock, spin_unlock, up_read, up_write } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
+import * as shared from '../emulator/shared.js';
 
 export const VM_FAULT_OOM = 0x0001;
 
@@ -172,7 +173,7 @@ export function* zap_pte_range(cpu: Cpu, k: Kernel, pmdp: number, start: number,
       if (pfn < 0) continue;
       yield* page_remove_rmap(cpu, pfn, false);
       // zap_pte_range (mm/memory.c v4.5): if (unlikely(page_mapcount(page) < 0)) print_bad_pte(...)
-      if (Atomics.load(m.v.pages, pw(pfn, P.MAPCOUNT)) < -1) {
+      if (shared.load(m.v.pages, pw(pfn, P.MAPCOUNT)) < -1) {
         cpu.warn('Bad page map', `BUG: Bad page map in process ${k.comm}  pte:${(pte >>> 0).toString(16).padStart(8, '0')} pmd:${(pmd >>> 0).toString(16).padStart(8, '0')}`,
           'print_bad_pte', { addr: `0x${va.toString(16)}`, page: dumpPage(m, pfn), at: BUG_AT.print_bad_pte }, 'B');
       }
@@ -195,7 +196,7 @@ export function* madvise_dontneed(cpu: Cpu, k: Kernel, start: number, end: numbe
   cpu.enter('madvise_dontneed');
   count_vm_event(cpu.machine, 'madvise_dontneed');
   yield* down_read(cpu, K.MMAP_SEM);
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   for (let addr = start; addr < end;) {
     const haddr = addr - (addr % hpage);
     const next = Math.min(haddr + hpage, end);
@@ -228,7 +229,7 @@ export function* madvise_dontneed(cpu: Cpu, k: Kernel, start: number, end: numbe
 export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
   cpu.enter('vm_munmap');
   count_vm_event(cpu.machine, 'munmap');
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   yield* down_write(cpu, K.MMAP_SEM);
   const pmdp = k.pmdp(haddr);
   yield cpu.ev(Ev.load, pmdp);
@@ -264,7 +265,7 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
 /** A user load or store at `va`: through the TLB, faulting the page in as needed. Returns the physical address. */
 export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, value = 0): Fn<number> {
   for (let tries = 0; ; tries++) {
-    cpu.enter(`user ${write ? 'store' : 'load'} 0x${va.toString(16)}`);
+    cpu.enterAt(write ? 'user store' : 'user load', va);
     const phys = yield* k.arch.translate(cpu, k.pgd(), va, write);
     cpu.leave();
     // (FAULT is -1; any other negative address is one at or above 2 GiB, through garbage)
@@ -272,7 +273,7 @@ export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, va
       yield cpu.ev(write ? Ev.user_store : Ev.user_load, va);
       // a translation through garbage can lead past the end of memory: the hardware's addressing exception
       if ((phys >>> 0) + 4 > cpu.machine.v.mem.length * 4) user_access_fault(cpu, phys, write);
-      if (write) Atomics.store(cpu.machine.v.mem, phys >>> 2, value);
+      if (write) shared.store(cpu.machine.v.mem, phys >>> 2, value);
       return phys;
     }
     if (tries > 1000) cpu.oops('BUG', `user access to 0x${va.toString(16)} faults forever`);
@@ -296,7 +297,7 @@ export function* shmem_punch_range(cpu: Cpu, k: Kernel, haddr: number): Fn<boole
   const range = rangeOf(k, haddr);
   const was = rangeState(k, range);
   if (was === Range.LOCKED || !(yield* lock_range(cpu, range, was))) { cpu.leave(); return false; }
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const pmdp = k.pmdp(haddr);
   yield* spin_lock(cpu, K.PAGE_TABLE_LOCK);
   yield cpu.ev(Ev.load, pmdp);
@@ -317,7 +318,7 @@ export function* shmem_punch_range(cpu: Cpu, k: Kernel, haddr: number): Fn<boole
   const first = range * pt.PTRS_PER_PTE;
   let cachedHead = -1;
   for (let i = first; i < first + pt.PTRS_PER_PTE; i++) {
-    const page = Atomics.exchange(kw, cacheWord(i), 0) - 1;
+    const page = shared.exchange(kw, cacheWord(i), 0) - 1;
     if (page < 0) continue;
     if (was === Range.HUGE) { cachedHead = page - (i - first); continue; }
     yield* put_page(cpu, page);

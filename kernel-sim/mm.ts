@@ -12,6 +12,7 @@ import { compoundHead, dumpPage, P, PG_head, pw, pageAddr } from './mm_types.js'
 import { __free_pages } from './page_alloc.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
 import { count_vm_event } from './vmstat.js';
+import * as shared from '../emulator/shared.js';
 
 /** PG_deferred: the head is on the deferred split queue (v4.5 keeps a list_head in the third page). */
 export const PG_deferred = 1 << 4;
@@ -23,37 +24,37 @@ function vmBugOnPage(cpu: Cpu, cond: boolean, pfn: number, what: string, at?: st
 }
 
 export function page_count(cpu: Cpu, pfn: number): number {
-  return Atomics.load(cpu.machine.v.pages, pw(compoundHead(cpu.machine, pfn), P.COUNT));
+  return shared.load(cpu.machine.v.pages, pw(compoundHead(cpu.machine, pfn), P.COUNT));
 }
 
 export function isHead(cpu: Cpu, pfn: number): boolean {
-  return (Atomics.load(cpu.machine.v.pages, pw(pfn, P.FLAGS)) & PG_head) !== 0;
+  return (shared.load(cpu.machine.v.pages, pw(pfn, P.FLAGS)) & PG_head) !== 0;
 }
 
 /** get_page: the reference goes to the compound head. */
 export function* get_page(cpu: Cpu, pfn: number): Fn<void> {
   const head = compoundHead(cpu.machine, pfn);
   yield cpu.ev(Ev.atomic, pageAddr(head));
-  if (Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0) {
+  if (shared.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0) {
     // the race, named: who took the reference from where, and who freed the page (struct page's free record)
-    const by = Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_BY)) - 1;
+    const by = shared.load(cpu.machine.v.pages, pw(head, P.FREED_BY)) - 1;
     cpu.enter('VM_BUG_ON_PAGE');
     cpu.oops('VM_BUG_ON_PAGE', 'VM_BUG_ON_PAGE(atomic_read(&page->_count) <= 0)', {
       page: dumpPage(cpu.machine, head), check: 'atomic_read(&page->_count) <= 0', at: BUG_AT.get_page,
       race: {
         taker: `CPU${cpu.id} in ${cpu.trace.slice(0, -1).reverse().join(' < ')}${cpu.irqOn ? '' : ', interrupts off'}`,
-        freer: by >= 0 ? `CPU${by} freed it at clock ~${Atomics.load(cpu.machine.v.pages, pw(head, P.FREED_KCYCLE))}k` : 'never freed',
+        freer: by >= 0 ? `CPU${by} freed it at clock ~${shared.load(cpu.machine.v.pages, pw(head, P.FREED_KCYCLE))}k` : 'never freed',
       },
     });
   }
-  Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), 1);
+  shared.add(cpu.machine.v.pages, pw(head, P.COUNT), 1);
 }
 
 /** page_ref_add on the head without the speculative check (x86 get_head_page_multiple). */
 export function* get_head_page_multiple(cpu: Cpu, head: number, nr: number): Fn<void> {
   yield cpu.ev(Ev.atomic, pageAddr(head));
-  vmBugOnPage(cpu, Atomics.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_count(page) <= 0');
-  Atomics.add(cpu.machine.v.pages, pw(head, P.COUNT), nr);
+  vmBugOnPage(cpu, shared.load(cpu.machine.v.pages, pw(head, P.COUNT)) <= 0, head, 'page_count(page) <= 0');
+  shared.add(cpu.machine.v.pages, pw(head, P.COUNT), nr);
 }
 
 /** page_cache_add_speculative: add `nr` references unless the count is zero (the page is being freed). */
@@ -61,9 +62,9 @@ export function* page_cache_add_speculative(cpu: Cpu, pfn: number, nr: number): 
   const pg = cpu.machine.v.pages;
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
   for (;;) {
-    const c = Atomics.load(pg, pw(pfn, P.COUNT));
+    const c = shared.load(pg, pw(pfn, P.COUNT));
     if (c === 0) return false;
-    if (Atomics.compareExchange(pg, pw(pfn, P.COUNT), c, c + nr) === c) break;
+    if (shared.compareExchange(pg, pw(pfn, P.COUNT), c, c + nr) === c) break;
   }
   vmBugOnPage(cpu, compoundHead(cpu.machine, pfn) !== pfn, pfn, 'PageCompound(page) && page != compound_head(page)');
   return true;
@@ -76,13 +77,13 @@ export function* page_cache_add_speculative(cpu: Cpu, pfn: number, nr: number): 
  */
 export function* page_ref_freeze(cpu: Cpu, pfn: number, count: number): Fn<boolean> {
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
-  return Atomics.compareExchange(cpu.machine.v.pages, pw(pfn, P.COUNT), count, 0) === count;
+  return shared.compareExchange(cpu.machine.v.pages, pw(pfn, P.COUNT), count, 0) === count;
 }
 
 /** page_ref_unfreeze: the frozen count is set back. */
 export function* page_ref_unfreeze(cpu: Cpu, pfn: number, count: number): Fn<void> {
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
-  Atomics.store(cpu.machine.v.pages, pw(pfn, P.COUNT), count);
+  shared.store(cpu.machine.v.pages, pw(pfn, P.COUNT), count);
 }
 
 /** put_page: drop a reference of the compound head; the last one frees it. */
@@ -91,13 +92,13 @@ export function* put_page(cpu: Cpu, pfn: number): Fn<void> {
   const head = compoundHead(m, pfn);
   yield cpu.ev(Ev.atomic, pageAddr(head));
   // put_page_testzero: VM_BUG_ON_PAGE(page_ref_count(page) == 0, page)
-  vmBugOnPage(cpu, Atomics.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) == 0', BUG_AT.put_page_testzero);
-  if (Atomics.sub(m.v.pages, pw(head, P.COUNT), 1) !== 1) return;
+  vmBugOnPage(cpu, shared.load(m.v.pages, pw(head, P.COUNT)) <= 0, head, 'atomic_read(&page->_count) == 0', BUG_AT.put_page_testzero);
+  if (shared.sub(m.v.pages, pw(head, P.COUNT), 1) !== 1) return;
   cpu.enter('__put_page');
   if (isHead(cpu, head)) {
     // __put_compound_page -> free_transhuge_page: off the deferred queue, then the whole order
     yield* deferred_split_remove(cpu, head);
-    yield* __free_pages(cpu, head, Atomics.load(m.v.pages, pw(head, P.ORDER)));
+    yield* __free_pages(cpu, head, shared.load(m.v.pages, pw(head, P.ORDER)));
   } else {
     yield* __free_pages(cpu, head, 0);
   }
@@ -107,20 +108,20 @@ export function* put_page(cpu: Cpu, pfn: number): Fn<void> {
 /** compound_mapcount + every subpage's _mapcount + 1, less the double-map bias (total_mapcount, v4.5). */
 export function total_mapcount(cpu: Cpu, head: number, nr: number): number {
   const pg = cpu.machine.v.pages;
-  let ret = Atomics.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) + 1;
-  for (let i = 0; i < nr; i++) ret += Atomics.load(pg, pw(head + i, P.MAPCOUNT)) + 1;
+  let ret = shared.load(pg, pw(head, P.COMPOUND_MAPCOUNT)) + 1;
+  for (let i = 0; i < nr; i++) ret += shared.load(pg, pw(head + i, P.MAPCOUNT)) + 1;
   return ret;
 }
 
 /** page_add_new_anon_rmap: a fresh page's first mapping (compound: the PMD map). */
 export function* page_add_new_anon_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<void> {
   yield cpu.ev(Ev.store, pageAddr(pfn));
-  Atomics.store(cpu.machine.v.pages, pw(pfn, compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT), 0);
+  shared.store(cpu.machine.v.pages, pw(pfn, compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT), 0);
 }
 
 export function* page_add_anon_rmap(cpu: Cpu, pfn: number): Fn<void> {
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
-  Atomics.add(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT), 1);
+  shared.add(cpu.machine.v.pages, pw(pfn, P.MAPCOUNT), 1);
 }
 
 /**
@@ -131,7 +132,7 @@ export function* page_remove_rmap(cpu: Cpu, pfn: number, compound: boolean): Fn<
   const pg = cpu.machine.v.pages;
   yield cpu.ev(Ev.atomic, pageAddr(pfn));
   const field = compound ? P.COMPOUND_MAPCOUNT : P.MAPCOUNT;
-  const now = Atomics.sub(pg, pw(pfn, field), 1) - 1;
+  const now = shared.sub(pg, pw(pfn, field), 1) - 1;
   // v4.5 has no check here (zap_pte_range reports a pte whose page's mapcount went below 0,
   // print_bad_pte): this one is the shadow's, and stops a run only under --detect kasan
   if (hasKasan(cpu)) vmBugOnPage(cpu, now < -1, pfn, compound ? 'compound_mapcount(page) < 0' : 'page_mapcount(page) < 0');
@@ -145,12 +146,12 @@ export function* deferred_split_huge_page(cpu: Cpu, head: number): Fn<void> {
   const m = cpu.machine;
   const kw = m.v.kernel;
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
-  if ((Atomics.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0) {
-    const n = Atomics.load(kw, K.SPLIT_QUEUE_LEN);
+  if ((shared.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0) {
+    const n = shared.load(kw, K.SPLIT_QUEUE_LEN);
     if (n < 256) {
       kw[K.SPLIT_QUEUE + n] = head;
-      Atomics.store(kw, K.SPLIT_QUEUE_LEN, n + 1);
-      Atomics.or(m.v.pages, pw(head, P.FLAGS), PG_deferred);
+      shared.store(kw, K.SPLIT_QUEUE_LEN, n + 1);
+      shared.or(m.v.pages, pw(head, P.FLAGS), PG_deferred);
       count_vm_event(m, 'thp_deferred_split_page');
     }
   }
@@ -160,7 +161,7 @@ export function* deferred_split_huge_page(cpu: Cpu, head: number): Fn<void> {
 /** free_transhuge_page's list_del, under split_queue_lock. */
 export function* deferred_split_remove(cpu: Cpu, head: number): Fn<void> {
   const m = cpu.machine;
-  if ((Atomics.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0) return;
+  if ((shared.load(m.v.pages, pw(head, P.FLAGS)) & PG_deferred) === 0) return;
   yield* spin_lock(cpu, K.SPLIT_QUEUE_LOCK);
   dequeue(cpu, head);
   yield* spin_unlock(cpu, K.SPLIT_QUEUE_LOCK);
@@ -170,13 +171,13 @@ export function* deferred_split_remove(cpu: Cpu, head: number): Fn<void> {
 export function dequeue(cpu: Cpu, head: number): void {
   const m = cpu.machine;
   const kw = m.v.kernel;
-  const n = Atomics.load(kw, K.SPLIT_QUEUE_LEN);
+  const n = shared.load(kw, K.SPLIT_QUEUE_LEN);
   for (let i = 0; i < n; i++) {
     if (kw[K.SPLIT_QUEUE + i] === head) {
       kw[K.SPLIT_QUEUE + i] = kw[K.SPLIT_QUEUE + n - 1]!;
-      Atomics.store(kw, K.SPLIT_QUEUE_LEN, n - 1);
+      shared.store(kw, K.SPLIT_QUEUE_LEN, n - 1);
       break;
     }
   }
-  Atomics.and(m.v.pages, pw(head, P.FLAGS), ~PG_deferred);
+  shared.and(m.v.pages, pw(head, P.FLAGS), ~PG_deferred);
 }

@@ -6,6 +6,7 @@
 import { VMEMMAP } from '../emulator/kaddr.js';
 import type { Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
+import * as shared from '../emulator/shared.js';
 
 const K_FREE_SEQ = K.FREE_SEQ;
 
@@ -38,23 +39,23 @@ export const OWNER_NAMES = ['free', 'anon', 'page-table', 'boot', 'file'] as con
 export const pw = (pfn: number, f: number): number => pfn * PAGE_WORDS + f;
 
 export function pageField(m: Machine, pfn: number, f: number): number {
-  return Atomics.load(m.v.pages, pw(pfn, f));
+  return shared.load(m.v.pages, pw(pfn, f));
 }
 
 /** compound_head(): the head's pfn for a tail page, else the page itself. */
 export function compoundHead(m: Machine, pfn: number): number {
-  const h = Atomics.load(m.v.pages, pw(pfn, P.COMPOUND_HEAD));
+  const h = shared.load(m.v.pages, pw(pfn, P.COMPOUND_HEAD));
   return h === 0 ? pfn : h - 1;
 }
 
 /** The machine's free sequence number now: a frame with FREED_AT above it was freed after this. */
 export function freeSeq(m: Machine): number {
-  return Atomics.load(m.v.kernel, K_FREE_SEQ);
+  return shared.load(m.v.kernel, K_FREE_SEQ);
 }
 
 /** Whether frame `pfn` was freed after free sequence number `seq`. */
 export function freedSince(m: Machine, pfn: number, seq: number): boolean {
-  return Atomics.load(m.v.pages, pw(pfn, P.FREED_AT)) > seq;
+  return shared.load(m.v.pages, pw(pfn, P.FREED_AT)) > seq;
 }
 
 /** dump_page(): the fields a "page dumped because" line shows. */
@@ -65,7 +66,7 @@ export function dumpPage(m: Machine, pfn: number): Record<string, number | strin
   const names = [[PG_locked, 'locked'], [PG_head, 'head'], [PG_double_map, 'double_map'], [PG_dirty, 'dirty']]
     .filter(([b]) => flags & (b as number)).map(([, n]) => n);
   return {
-    page: `pfn 0x${pfn.toString(16)} (phys 0x${(pfn * 2 ** m.pageShift).toString(16)})`,
+    page: `pfn 0x${pfn.toString(16)} (phys 0x${(pfn * m.pageBytes).toString(16)})`,
     count: f(P.COUNT),
     mapcount: f(P.MAPCOUNT),
     compound_head: head === pfn ? '-' : `pfn 0x${head.toString(16)}`,

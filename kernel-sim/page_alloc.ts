@@ -13,6 +13,7 @@ import { BLOCK_META, type Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
 import { dumpPage, Owner, P, PG_dirty, PG_double_map, PG_head, PG_locked, pw } from './mm_types.js';
 import { spin_lock, spin_unlock } from './spinlock.js';
+import * as shared from '../emulator/shared.js';
 
 // blockMeta fields
 const STATE = 0;   // BlockState
@@ -26,7 +27,7 @@ export class OutOfMemory extends Error {
 }
 
 function blockOrder(m: Machine): number {
-  return Atomics.load(m.v.kernel, K.BLOCK_ORDER);
+  return shared.load(m.v.kernel, K.BLOCK_ORDER);
 }
 
 /**
@@ -37,11 +38,11 @@ export function initPageAlloc(m: Machine, order: number, bootBytes: number): voi
   const kw = m.v.kernel;
   const perBlock = 1 << order;
   const nblocks = Math.floor(m.frames / perBlock);
-  const first = Math.ceil(bootBytes / (perBlock * 2 ** m.pageShift));
+  const first = Math.ceil(bootBytes / (perBlock * m.pageBytes));
   if (first >= nblocks) throw new OutOfMemory('simulated memory too small for the boot tables');
-  Atomics.store(kw, K.BLOCK_ORDER, order);
-  Atomics.store(kw, K.FIRST_BLOCK, first);
-  Atomics.store(kw, K.NR_BLOCKS, nblocks);
+  shared.store(kw, K.BLOCK_ORDER, order);
+  shared.store(kw, K.FIRST_BLOCK, first);
+  shared.store(kw, K.NR_BLOCKS, nblocks);
   for (let pfn = 0; pfn < m.frames; pfn++) {
     m.v.pages[pw(pfn, P.MAPCOUNT)] = -1;
     m.v.pages[pw(pfn, P.COMPOUND_MAPCOUNT)] = -1;
@@ -54,33 +55,33 @@ export function initPageAlloc(m: Machine, order: number, bootBytes: number): voi
     m.v.freeBlocks[n++] = b;
   }
   for (let b = 0; b < first; b++) m.v.blockMeta[b * BLOCK_META + STATE] = BlockState.BOOT;
-  Atomics.store(kw, K.NR_FREE_BLOCKS, n);
+  shared.store(kw, K.NR_FREE_BLOCKS, n);
 }
 
 /** memblock_alloc: setup-time memory, `bytes` aligned to its power-of-two size, never freed. */
 export function memblock_alloc(m: Machine, bytes: number): number {
   const kw = m.v.kernel;
-  const page = 2 ** m.pageShift;
+  const page = m.pageBytes;
   const align = Math.max(page, 2 ** Math.ceil(Math.log2(bytes)));
-  const limit = Atomics.load(kw, K.FIRST_BLOCK) * (1 << blockOrder(m)) * page;
-  const cur = Atomics.load(kw, K.BOOT_NEXT);
+  const limit = shared.load(kw, K.FIRST_BLOCK) * (1 << blockOrder(m)) * page;
+  const cur = shared.load(kw, K.BOOT_NEXT);
   const start = Math.ceil(Math.max(cur, page) / align) * align; // frame 0 stays unused: 0 is "no table"
   if (start + bytes > limit) throw new OutOfMemory(`memblock: no room for ${bytes} bytes below 0x${limit.toString(16)}`);
-  Atomics.store(kw, K.BOOT_NEXT, start + bytes);
+  shared.store(kw, K.BOOT_NEXT, start + bytes);
   return start;
 }
 
 function newPage(m: Machine, pfn: number, owner: number): void {
   const pg = m.v.pages;
-  Atomics.store(pg, pw(pfn, P.COUNT), 1); // set_page_refcounted
-  Atomics.store(pg, pw(pfn, P.OWNER), owner);
+  shared.store(pg, pw(pfn, P.COUNT), 1); // set_page_refcounted
+  shared.store(pg, pw(pfn, P.OWNER), owner);
 }
 
 function popWhole(m: Machine): number {
   const kw = m.v.kernel;
-  const n = Atomics.load(kw, K.NR_FREE_BLOCKS);
+  const n = shared.load(kw, K.NR_FREE_BLOCKS);
   if (n === 0) return -1;
-  Atomics.store(kw, K.NR_FREE_BLOCKS, n - 1);
+  shared.store(kw, K.NR_FREE_BLOCKS, n - 1);
   return m.v.freeBlocks[n - 1]!;
 }
 
@@ -88,9 +89,9 @@ function pushPartial(m: Machine, b: number): void {
   const meta = m.v.blockMeta;
   if (meta[b * BLOCK_META + PARTIAL]) return;
   meta[b * BLOCK_META + PARTIAL] = 1;
-  const n = Atomics.load(m.v.kernel, K.NR_PARTIAL);
+  const n = shared.load(m.v.kernel, K.NR_PARTIAL);
   m.v.partialBlocks[n] = b;
-  Atomics.store(m.v.kernel, K.NR_PARTIAL, n + 1);
+  shared.store(m.v.kernel, K.NR_PARTIAL, n + 1);
 }
 
 /** An order-0 frame from a broken block, breaking a whole one if none has free frames. */
@@ -99,7 +100,7 @@ function takeSmall(m: Machine): number {
   const meta = m.v.blockMeta;
   const per = 1 << blockOrder(m);
   for (;;) {
-    const n = Atomics.load(kw, K.NR_PARTIAL);
+    const n = shared.load(kw, K.NR_PARTIAL);
     if (n === 0) {
       const b = popWhole(m);
       if (b < 0) return -1;
@@ -115,7 +116,7 @@ function takeSmall(m: Machine): number {
     if (meta[b * BLOCK_META + STATE] !== BlockState.BROKEN || nfree === 0) {
       // became whole again or ran dry: drop it from the partial stack
       meta[b * BLOCK_META + PARTIAL] = 0;
-      Atomics.store(kw, K.NR_PARTIAL, n - 1);
+      shared.store(kw, K.NR_PARTIAL, n - 1);
       continue;
     }
     meta[b * BLOCK_META + NFREE] = nfree - 1;
@@ -150,18 +151,18 @@ export function* alloc_pages(cpu: Cpu, order: number, owner: number): Fn<number>
 /** prep_compound_page: head flag and order, tails pointing at the head with no count of their own. */
 function prepCompoundPage(m: Machine, head: number, order: number, owner: number): void {
   const pg = m.v.pages;
-  Atomics.or(pg, pw(head, P.FLAGS), PG_head);
-  Atomics.store(pg, pw(head, P.ORDER), order);
-  Atomics.store(pg, pw(head, P.COMPOUND_MAPCOUNT), -1);
+  shared.or(pg, pw(head, P.FLAGS), PG_head);
+  shared.store(pg, pw(head, P.ORDER), order);
+  shared.store(pg, pw(head, P.COMPOUND_MAPCOUNT), -1);
   for (let i = 1; i < 1 << order; i++) {
-    Atomics.store(pg, pw(head + i, P.COMPOUND_HEAD), head + 1);
-    Atomics.store(pg, pw(head + i, P.OWNER), owner);
+    shared.store(pg, pw(head + i, P.COMPOUND_HEAD), head + 1);
+    shared.store(pg, pw(head + i, P.OWNER), owner);
   }
 }
 
 /** free_pages_check: what makes a page bad to free (mm/page_alloc.c, v4.5). */
 function badReason(m: Machine, pfn: number): string | null {
-  const f = (x: number) => Atomics.load(m.v.pages, pw(pfn, x));
+  const f = (x: number) => shared.load(m.v.pages, pw(pfn, x));
   if (f(P.MAPCOUNT) !== -1) return 'nonzero mapcount';
   if (f(P.COUNT) !== 0) return 'nonzero _count';
   if (f(P.FLAGS) & (PG_locked | PG_double_map)) return 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
@@ -171,15 +172,15 @@ function badReason(m: Machine, pfn: number): string | null {
 
 function clearPage(m: Machine, pfn: number, cpu: Cpu): void {
   const pg = m.v.pages;
-  if (cpu.tracer !== null) cpu.note(Atomics.load(pg, pw(pfn, P.OWNER)) === Owner.PGTABLE ? 'page table freed' : 'page freed', { pfn: `0x${pfn.toString(16)}` });
-  Atomics.store(pg, pw(pfn, P.FREED_BY), cpu.id + 1);
-  Atomics.store(pg, pw(pfn, P.FREED_KCYCLE), Math.floor(cpu.clock / 1000));
-  Atomics.store(pg, pw(pfn, P.FLAGS), 0);
-  Atomics.store(pg, pw(pfn, P.COMPOUND_HEAD), 0);
-  Atomics.store(pg, pw(pfn, P.ORDER), 0);
-  Atomics.store(pg, pw(pfn, P.COMPOUND_MAPCOUNT), -1);
-  Atomics.store(pg, pw(pfn, P.FREED_AT), Atomics.add(m.v.kernel, K.FREE_SEQ, 1) + 1);
-  Atomics.store(pg, pw(pfn, P.OWNER), Owner.FREE);
+  if (cpu.tracer !== null) cpu.note(shared.load(pg, pw(pfn, P.OWNER)) === Owner.PGTABLE ? 'page table freed' : 'page freed', { pfn: `0x${pfn.toString(16)}` });
+  shared.store(pg, pw(pfn, P.FREED_BY), cpu.id + 1);
+  shared.store(pg, pw(pfn, P.FREED_KCYCLE), Math.floor(cpu.clock / 1000));
+  shared.store(pg, pw(pfn, P.FLAGS), 0);
+  shared.store(pg, pw(pfn, P.COMPOUND_HEAD), 0);
+  shared.store(pg, pw(pfn, P.ORDER), 0);
+  shared.store(pg, pw(pfn, P.COMPOUND_MAPCOUNT), -1);
+  shared.store(pg, pw(pfn, P.FREED_AT), shared.add(m.v.kernel, K.FREE_SEQ, 1) + 1);
+  shared.store(pg, pw(pfn, P.OWNER), Owner.FREE);
 }
 
 /** __free_pages(page, order): checks every page, then returns the frames. */
@@ -194,7 +195,7 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
     }
   }
   for (let i = 0; i < 1 << order; i++) clearPage(m, pfn + i, cpu);
-  Atomics.and(m.v.pages, pw(pfn, P.FLAGS), ~(PG_head | PG_dirty));
+  shared.and(m.v.pages, pw(pfn, P.FLAGS), ~(PG_head | PG_dirty));
   yield* spin_lock(cpu, K.ZONE_LOCK);
   yield cpu.ev(Ev.atomic, kwordAddr(K.NR_FREE_BLOCKS));
   const bo = blockOrder(m);
@@ -203,9 +204,9 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
   const meta = m.v.blockMeta;
   if (order === bo) {
     meta[b * BLOCK_META + STATE] = BlockState.WHOLE_FREE;
-    const n = Atomics.load(m.v.kernel, K.NR_FREE_BLOCKS);
+    const n = shared.load(m.v.kernel, K.NR_FREE_BLOCKS);
     m.v.freeBlocks[n] = b;
-    Atomics.store(m.v.kernel, K.NR_FREE_BLOCKS, n + 1);
+    shared.store(m.v.kernel, K.NR_FREE_BLOCKS, n + 1);
   } else {
     // the frames of a split THP come back one by one into its block
     if (meta[b * BLOCK_META + STATE] !== BlockState.BROKEN) {
@@ -218,9 +219,9 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
     if (nfree + 1 === per) {
       // every frame of the block is free again: it can serve a THP
       meta[b * BLOCK_META + STATE] = BlockState.WHOLE_FREE;
-      const n = Atomics.load(m.v.kernel, K.NR_FREE_BLOCKS);
+      const n = shared.load(m.v.kernel, K.NR_FREE_BLOCKS);
       m.v.freeBlocks[n] = b;
-      Atomics.store(m.v.kernel, K.NR_FREE_BLOCKS, n + 1);
+      shared.store(m.v.kernel, K.NR_FREE_BLOCKS, n + 1);
     } else pushPartial(m, b);
   }
   yield* spin_unlock(cpu, K.ZONE_LOCK);
@@ -230,8 +231,8 @@ export function* __free_pages(cpu: Cpu, pfn: number, order: number): Fn<void> {
 /** Free frames (for reports and the tests' conservation checks). */
 export function nrFreePages(m: Machine): number {
   const bo = blockOrder(m);
-  let n = Atomics.load(m.v.kernel, K.NR_FREE_BLOCKS) << bo;
-  const nb = Atomics.load(m.v.kernel, K.NR_BLOCKS);
+  let n = shared.load(m.v.kernel, K.NR_FREE_BLOCKS) << bo;
+  const nb = shared.load(m.v.kernel, K.NR_BLOCKS);
   for (let b = 0; b < nb; b++) if (m.v.blockMeta[b * BLOCK_META + STATE] === BlockState.BROKEN) n += m.v.blockMeta[b * BLOCK_META + NFREE]!;
   return n;
 }

@@ -12,6 +12,7 @@ import { K } from './kernel_words.js';
 import { put_page } from './mm.js';
 import { Owner } from './mm_types.js';
 import { alloc_pages } from './page_alloc.js';
+import * as shared from '../emulator/shared.js';
 
 /**
  * pte_alloc_one: a page table in a frame of its own, every entry empty; the
@@ -29,13 +30,13 @@ export function* pte_alloc_one(cpu: Cpu, k: Kernel): Fn<number> {
 }
 
 export function* pte_free(cpu: Cpu, table: number): Fn<void> {
-  yield* put_page(cpu, Math.floor(table / 2 ** cpu.machine.pageShift));
+  yield* put_page(cpu, Math.floor(table / cpu.machine.pageBytes));
 }
 
 /** The index of the THP-area pmd at `pmdp`. */
 function pmdIndex(k: Kernel, pmdp: number): number {
-  const i = (pmdp - Atomics.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
-  if (!(i >= 0 && i < Atomics.load(k.machine.v.kernel, K.THP_SLOTS))) throw new Error(`pmd 0x${pmdp.toString(16)} is outside the THP area`);
+  const i = (pmdp - shared.load(k.machine.v.kernel, K.THP_PMD0)) / 8;
+  if (!(i >= 0 && i < shared.load(k.machine.v.kernel, K.THP_SLOTS))) throw new Error(`pmd 0x${pmdp.toString(16)} is outside the THP area`);
   return i;
 }
 
@@ -58,14 +59,14 @@ export const pte_lockptr = (k: Kernel, pmdp: number): number => K.PTE_PTL + pmdI
 export function* pgtable_trans_huge_deposit(cpu: Cpu, k: Kernel, pmdp: number, table: number): Fn<void> {
   if (k.arch.pgtableDeposit) return yield* k.arch.pgtableDeposit(cpu, k, pmdp, table);
   yield cpu.ev(Ev.store, kwordAddr(slot(k, pmdp)));
-  Atomics.store(k.machine.v.kernel, slot(k, pmdp), table);
+  shared.store(k.machine.v.kernel, slot(k, pmdp), table);
 }
 
 /** pgtable_trans_huge_withdraw: the caller holds the pmd lock. */
 export function* pgtable_trans_huge_withdraw(cpu: Cpu, k: Kernel, pmdp: number): Fn<number> {
   if (k.arch.pgtableWithdraw) return yield* k.arch.pgtableWithdraw(cpu, k, pmdp);
   yield cpu.ev(Ev.load, kwordAddr(slot(k, pmdp)));
-  const table = Atomics.exchange(k.machine.v.kernel, slot(k, pmdp), 0);
+  const table = shared.exchange(k.machine.v.kernel, slot(k, pmdp), 0);
   if (table === 0) throw new Error(`no page table deposited for pmd 0x${pmdp.toString(16)}`);
   return table;
 }

@@ -8,6 +8,7 @@ import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { csdAddr, percpuAddr } from '../emulator/kaddr.js';
 import { C, CPU_STRIDE, CSD_FIELDS, csdSlots, type Machine } from '../emulator/machine.js';
+import * as shared from '../emulator/shared.js';
 
 // struct call_single_data, as words
 const FLAGS = 0;
@@ -67,7 +68,7 @@ export class Smp {
   // csd_lock_wait: while (smp_load_acquire(&csd->flags) & CSD_FLAG_LOCK) cpu_relax();
   private *csd_lock_wait(cpu: Cpu, csd: number): Fn<void> {
     cpu.enter('csd_lock_wait');
-    const locked = (): boolean => (Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) !== 0;
+    const locked = (): boolean => (shared.load(this.csd, csd + FLAGS) & CSD_FLAG_LOCK) !== 0;
     do yield cpu.waitWhile(Ev.csd_wait, csdAddr(csd), locked); while (locked());
     cpu.leave();
   }
@@ -75,12 +76,12 @@ export class Smp {
   private *csd_lock(cpu: Cpu, csd: number): Fn<void> {
     yield* this.csd_lock_wait(cpu, csd);
     yield cpu.ev(Ev.store, csdAddr(csd));
-    Atomics.or(this.csd, csd + FLAGS, CSD_FLAG_LOCK);
+    shared.or(this.csd, csd + FLAGS, CSD_FLAG_LOCK);
   }
 
   private *csd_unlock(cpu: Cpu, csd: number): Fn<void> {
     yield cpu.ev(Ev.store, csdAddr(csd));
-    Atomics.store(this.csd, csd + FLAGS, 0);
+    shared.store(this.csd, csd + FLAGS, 0);
   }
 
   /** llist_add to the target's call_single_queue; true when the list was empty. */
@@ -88,9 +89,9 @@ export class Smp {
     const head = target * CPU_STRIDE + C.CSQ_HEAD;
     for (;;) {
       yield cpu.ev(Ev.atomic, percpuAddr(target, C.CSQ_HEAD));
-      const first = Atomics.load(this.cpuWords, head);
+      const first = shared.load(this.cpuWords, head);
       this.csd[csd + NEXT] = first;
-      if (Atomics.compareExchange(this.cpuWords, head, first, csd / CSD_FIELDS + 1) === first) return first === 0;
+      if (shared.compareExchange(this.cpuWords, head, first, csd / CSD_FIELDS + 1) === first) return first === 0;
     }
   }
 
@@ -153,7 +154,7 @@ export class Smp {
     for (const t of targets) {
       const csd = this.csdAddr(cpu.id, t);
       yield* this.csd_lock(cpu, csd);
-      if (wait) Atomics.or(this.csd, csd + FLAGS, CSD_FLAG_SYNCHRONOUS);
+      if (wait) shared.or(this.csd, csd + FLAGS, CSD_FLAG_SYNCHRONOUS);
       this.csd[csd + FUNC] = fid;
       this.csd[csd + INFO] = info;
       yield* this.llist_add(cpu, csd, t); // v4.5 ignores the result: every target gets an IPI
@@ -185,7 +186,7 @@ export class Smp {
     cpu.enter('flush_smp_call_function_queue');
     const head = cpu.id * CPU_STRIDE + C.CSQ_HEAD;
     yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD));
-    let entry = Atomics.exchange(this.cpuWords, head, 0); // llist_del_all
+    let entry = shared.exchange(this.cpuWords, head, 0); // llist_del_all
     const list: number[] = [];
     while (entry !== 0) {
       const csd = (entry - 1) * CSD_FIELDS;
@@ -197,7 +198,7 @@ export class Smp {
       yield cpu.ev(Ev.load, csdAddr(csd));
       const func = this.funcs[this.csd[csd + FUNC]!]!;
       const info = this.csd[csd + INFO]!;
-      if (Atomics.load(this.csd, csd + FLAGS) & CSD_FLAG_SYNCHRONOUS) {
+      if (shared.load(this.csd, csd + FLAGS) & CSD_FLAG_SYNCHRONOUS) {
         yield* func(cpu, info);
         yield* this.csd_unlock(cpu, csd);
       } else {

@@ -5,6 +5,7 @@ import type { Cpu, Fn } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 import { kwordAddr } from '../emulator/kaddr.js';
 import { K } from './kernel_words.js';
+import * as shared from '../emulator/shared.js';
 
 /**
  * spin_lock. The arch says which lock it has (Arch.spinlock, copied to a
@@ -17,19 +18,19 @@ export function* spin_lock(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
   if (kw[K.SPINLOCK_QUEUED] === 1) {
     yield cpu.ev(Ev.atomic, kwordAddr(word));
-    const ticket = (Atomics.add(kw, word, 0x10000) >>> 16) & 0xffff;
-    if ((Atomics.load(kw, word) & 0xffff) === ticket) return;
+    const ticket = (shared.add(kw, word, 0x10000) >>> 16) & 0xffff;
+    if ((shared.load(kw, word) & 0xffff) === ticket) return;
     cpu.enter('spin_lock');
-    const notMine = (): boolean => (Atomics.load(kw, word) & 0xffff) !== ticket;
+    const notMine = (): boolean => (shared.load(kw, word) & 0xffff) !== ticket;
     while (notMine()) yield cpu.waitWhile(Ev.spin, kwordAddr(word), notMine);
     cpu.leave();
     return;
   }
   for (;;) {
     yield cpu.ev(Ev.atomic, kwordAddr(word));
-    if (Atomics.compareExchange(kw, word, 0, cpu.id + 1) === 0) return;
+    if (shared.compareExchange(kw, word, 0, cpu.id + 1) === 0) return;
     cpu.enter('spin_lock');
-    const held = (): boolean => Atomics.load(kw, word) !== 0;
+    const held = (): boolean => shared.load(kw, word) !== 0;
     while (held()) yield cpu.waitWhile(Ev.spin, kwordAddr(word), held);
     cpu.leave();
   }
@@ -39,13 +40,13 @@ export function* spin_unlock(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
   yield cpu.ev(Ev.store, kwordAddr(word));
   if (kw[K.SPINLOCK_QUEUED] !== 1) {
-    Atomics.store(kw, word, 0);
+    shared.store(kw, word, 0);
     return;
   }
   // only the owner moves the low half; waiters add to the high half meanwhile
   for (;;) {
-    const v = Atomics.load(kw, word);
-    if (Atomics.compareExchange(kw, word, v, (v & ~0xffff) | ((v + 1) & 0xffff)) === v) return;
+    const v = shared.load(kw, word);
+    if (shared.compareExchange(kw, word, v, (v & ~0xffff) | ((v + 1) & 0xffff)) === v) return;
   }
 }
 
@@ -53,8 +54,8 @@ export function* spin_unlock(cpu: Cpu, word: number): Fn<void> {
 export function* down_read(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
   const tryRead = (): boolean => {
-    const v = Atomics.load(kw, word);
-    return v >= 0 && Atomics.compareExchange(kw, word, v, v + 1) === v;
+    const v = shared.load(kw, word);
+    return v >= 0 && shared.compareExchange(kw, word, v, v + 1) === v;
   };
   yield* rwsemWait(cpu, word, tryRead);
 }
@@ -82,21 +83,21 @@ function* rwsemWait(cpu: Cpu, word: number, tryIt: () => boolean): Fn<void> {
 
 export function* up_read(cpu: Cpu, word: number): Fn<void> {
   yield cpu.ev(Ev.atomic, kwordAddr(word));
-  Atomics.sub(cpu.machine.v.kernel, word, 1);
+  shared.sub(cpu.machine.v.kernel, word, 1);
 }
 
 export function* down_write(cpu: Cpu, word: number): Fn<void> {
   const kw = cpu.machine.v.kernel;
-  yield* rwsemWait(cpu, word, () => Atomics.compareExchange(kw, word, 0, -1) === 0);
+  yield* rwsemWait(cpu, word, () => shared.compareExchange(kw, word, 0, -1) === 0);
 }
 
 /** down_write_trylock: the semaphore for writing if nobody holds it, at one try. */
 export function* down_write_trylock(cpu: Cpu, word: number): Fn<boolean> {
   yield cpu.ev(Ev.atomic, kwordAddr(word));
-  return Atomics.compareExchange(cpu.machine.v.kernel, word, 0, -1) === 0;
+  return shared.compareExchange(cpu.machine.v.kernel, word, 0, -1) === 0;
 }
 
 export function* up_write(cpu: Cpu, word: number): Fn<void> {
   yield cpu.ev(Ev.store, kwordAddr(word));
-  Atomics.store(cpu.machine.v.kernel, word, 0);
+  shared.store(cpu.machine.v.kernel, word, 0);
 }

@@ -1,6 +1,7 @@
 // vm event counters (include/linux/vm_event_item.h, v4.5), the ones this mm counts.
 import type { Machine } from '../emulator/machine.js';
 import { K } from './kernel_words.js';
+import * as shared from '../emulator/shared.js';
 
 export const VM_EVENT_NAMES = [
   'thp_fault_alloc', 'thp_fault_fallback', 'thp_split_pmd', 'thp_split_page', 'thp_split_page_failed',
@@ -11,9 +12,9 @@ export const VM_EVENT_NAMES = [
 export type VmEvent = (typeof VM_EVENT_NAMES)[number];
 
 export function count_vm_event(m: Machine, e: VmEvent, n = 1): void {
-  Atomics.add(m.v.kernel, K.VM_EVENTS + VM_EVENT_NAMES.indexOf(e), n);
+  shared.add(m.v.kernel, K.VM_EVENTS + VM_EVENT_NAMES.indexOf(e), n);
 }
 
 export function vmEvents(m: Machine): Record<VmEvent, number> {
-  return Object.fromEntries(VM_EVENT_NAMES.map((n, i) => [n, Atomics.load(m.v.kernel, K.VM_EVENTS + i)])) as Record<VmEvent, number>;
+  return Object.fromEntries(VM_EVENT_NAMES.map((n, i) => [n, shared.load(m.v.kernel, K.VM_EVENTS + i)])) as Record<VmEvent, number>;
 }

@@ -27,6 +27,7 @@ import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
 import { gup, ownTouches, PATTERN_OFFSET, toucher } from './thp_split_vs_gup.js';
 import type { Params, Workload } from './workload.js';
+import * as shared from '../emulator/shared.js';
 
 /**
  * A range's discard generation (workload words): odd while a zapper discards
@@ -35,7 +36,7 @@ import type { Params, Workload } from './workload.js';
 const gen = (slot: number): number => K.WORKLOAD + slot;
 
 function* khugepaged(k: Kernel, cpu: Cpu, p: Params): Routine {
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   for (let slot = 0; ; slot = (slot + 1) % k.thpSlots()) {
     cpu.loops++;
     // khugepaged_do_scan sleeps khugepaged_scan_sleep_millisecs between passes; compressed here
@@ -52,34 +53,34 @@ function* khugepaged(k: Kernel, cpu: Cpu, p: Params): Routine {
 function cachedPages(k: Kernel, range: number): number {
   const n = k.arch.pt.PTRS_PER_PTE;
   let c = 0;
-  for (let i = range * n; i < (range + 1) * n; i++) if (Atomics.load(k.machine.v.kernel, cacheWord(i)) !== 0) c++;
+  for (let i = range * n; i < (range + 1) * n; i++) if (shared.load(k.machine.v.kernel, cacheWord(i)) !== 0) c++;
   return c;
 }
 
 function* zapper(k: Kernel, cpu: Cpu, p: Params): Routine {
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const kw = k.machine.v.kernel;
   for (;;) {
     cpu.loops++;
     yield* busy(cpu, p.zapWork!, 500);
     const slot = cpu.random(k.thpSlots());
     const haddr = k.thpBase() + slot * hpage;
-    Atomics.add(kw, gen(slot), 1);
+    shared.add(kw, gen(slot), 1);
     if (p.file === 1) yield* shmem_punch_range(cpu, k, haddr);
     else if (cpu.random(100) < p.munmapPercent!) yield* unmap_slot(cpu, k, haddr);
     else yield* madvise_dontneed(cpu, k, haddr, haddr + hpage);
-    Atomics.add(kw, gen(slot), 1);
+    shared.add(kw, gen(slot), 1);
     yield* ownTouches(k, cpu, p);
   }
 }
 
 /** The discard generations of the ranges [start, start + n pages) lies in. */
 function gensOf(k: Kernel, start: number, n: number): number[] {
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const first = Math.floor((start - k.thpBase()) / hpage);
   const last = Math.floor((start + n * k.pageSize - 1 - k.thpBase()) / hpage);
   const out: number[] = [];
-  for (let s = first; s <= last; s++) out.push(Atomics.load(k.machine.v.kernel, gen(s)));
+  for (let s = first; s <= last; s++) out.push(shared.load(k.machine.v.kernel, gen(s)));
   return out;
 }
 
@@ -98,7 +99,7 @@ function mappingCheck(k: Kernel) {
       const now = gensOf(k, start, pinned.pages.length);
       if (phys < 0 || was.some((g, j) => g % 2 === 1 || now[j] !== g)) break; // discarded meanwhile: nothing to expect
       count_vm_event(m, 'dma_mapping_checks');
-      const got = Atomics.load(m.v.mem, phys >>> 2);
+      const got = shared.load(m.v.mem, phys >>> 2);
       if (got === pattern) continue;
       const pfn = pinned.pages[i]!;
       user_data_check(cpu, 'DMA data corruption', () => ({
@@ -115,7 +116,7 @@ function mappingCheck(k: Kernel) {
 }
 
 const hex = (x: number): string => `0x${(x >>> 0).toString(16)}`;
-const p_file = (k: Kernel): boolean => Atomics.load(k.machine.v.kernel, K.AREA_FILE) === 1;
+const p_file = (k: Kernel): boolean => shared.load(k.machine.v.kernel, K.AREA_FILE) === 1;
 
 export const collapseVsGup: Workload = {
   name: 'collapse-vs-gup',
@@ -139,7 +140,7 @@ export const collapseVsGup: Workload = {
     if (p.thps! > WORKLOAD_WORDS) throw new Error('collapse-vs-gup: more ranges than workload words');
     if (p.file === 1) setupFileArea(k, p.thps!);
     else k.setupThpArea(p.thps!);
-    Atomics.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
+    shared.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
     const c = p.collapsers!;
@@ -157,7 +158,7 @@ export const collapseVsGup: Workload = {
     const d = oops.details as Record<string, unknown> | undefined;
     const addr = Number.parseInt(String(d?.address ?? 'NaN'), 16);
     if (!Number.isFinite(addr)) return {};
-    const hpage = 2 ** k.arch.hpageShift;
+    const hpage = k.hpageSize;
     const slot = Math.floor((addr - k.thpBase()) / hpage);
     const s = k.machine.v.scratch;
     if (slot < 0 || slot >= 32 || s[COLLAPSE_LOG + slot * 4 + 3] !== 1) return { lastCollapse: 'none recorded' };

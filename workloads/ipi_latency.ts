@@ -12,6 +12,7 @@ import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { K } from '../kernel-sim/kernel_words.js';
 import { busy } from './ipi_storm.js';
 import type { Params, Workload } from './workload.js';
+import * as shared from '../emulator/shared.js';
 
 const READY = K.WORKLOAD;     // held CPUs inside their section for this round
 const ROUND = K.WORKLOAD + 1; // the round CPU 0 is on; -1 when done
@@ -20,18 +21,18 @@ function* caller(k: Kernel, cpu: Cpu, p: Params): Routine {
   const m = k.machine;
   const kw = m.v.kernel;
   for (let i = 0; i < p.calls!; i++) {
-    Atomics.store(kw, ROUND, i + 1);
+    shared.store(kw, ROUND, i + 1);
     // wait until every held CPU is inside its interrupts-off section
-    while (Atomics.load(kw, READY) < p.held!) yield cpu.ev(Ev.spin, 0);
+    while (shared.load(kw, READY) < p.held!) yield cpu.ev(Ev.spin, 0);
     const t0 = cpu.clock;
     if (p.mode === 0) yield* k.smp.kick_all_cpus_sync(cpu);
     else yield* k.smp.smp_call_function_single(cpu, m.ncpus - 1, 'do_nothing', 0, true);
-    const n = Atomics.add(m.v.control, M.SAMPLES, 1);
+    const n = shared.add(m.v.control, M.SAMPLES, 1);
     if (n < SAMPLE_SLOTS) m.v.samples[n] = cpu.clock - t0;
-    Atomics.store(kw, READY, 0);
+    shared.store(kw, READY, 0);
     yield* busy(cpu, p.gap!, 500);
   }
-  Atomics.store(kw, ROUND, -1);
+  shared.store(kw, ROUND, -1);
 }
 
 function* held(k: Kernel, cpu: Cpu, p: Params): Routine {
@@ -40,13 +41,13 @@ function* held(k: Kernel, cpu: Cpu, p: Params): Routine {
   let seen = 0;
   for (;;) {
     let round: number;
-    while ((round = Atomics.load(kw, ROUND)) === seen) yield cpu.ev(Ev.spin, 0);
+    while ((round = shared.load(kw, ROUND)) === seen) yield cpu.ev(Ev.spin, 0);
     if (round < 0) return;
     seen = round;
     yield* local_irq_disable(cpu);
-    Atomics.add(kw, READY, 1);
+    shared.add(kw, READY, 1);
     // still inside the section when the IPI becomes pending ...
-    while (Atomics.load(m.v.cpu, cpu.id * CPU_STRIDE + C.PENDING) === 0) yield cpu.ev(Ev.work, 0, 50);
+    while (shared.load(m.v.cpu, cpu.id * CPU_STRIDE + C.PENDING) === 0) yield cpu.ev(Ev.work, 0, 50);
     // ... and for `hold` cycles more
     yield* busy(cpu, p.hold!, 500);
     yield* local_irq_enable(cpu);
@@ -70,7 +71,7 @@ export const ipiLatency: Workload = {
     else if (cpu.id >= k.machine.ncpus - p.held!) yield* held(k, cpu, p);
   },
   report(k: Kernel): Record<string, unknown> {
-    const n = Math.min(Atomics.load(k.machine.v.control, M.SAMPLES), SAMPLE_SLOTS);
+    const n = Math.min(shared.load(k.machine.v.control, M.SAMPLES), SAMPLE_SLOTS);
     return { latencyCycles: Array.from(k.machine.v.samples.subarray(0, n)) };
   },
 };

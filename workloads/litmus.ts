@@ -15,6 +15,7 @@ import { K } from '../kernel-sim/kernel_words.js';
 import { tlbHolds } from '../arch/tlb.js';
 import { busy } from './ipi_storm.js';
 import type { Params, Workload } from './workload.js';
+import * as shared from '../emulator/shared.js';
 
 // scratch slots (float64)
 const IRQ_ON_AGAIN = 0;   // CPU 0's clock when it enabled interrupts
@@ -49,7 +50,7 @@ function report(k: Kernel): Record<string, unknown> {
 /** CPU 0: (optionally touch `va`), interrupts off for `hold` cycles, note the TLB, interrupts on. */
 function* holder(k: Kernel, cpu: Cpu, p: Params, touch: boolean): Routine {
   const s = k.machine.v.scratch;
-  const va = Atomics.load(k.machine.v.kernel, W_VA);
+  const va = shared.load(k.machine.v.kernel, W_VA);
   if (touch) {
     yield* k.arch.translate(cpu, k.pgd(), va, false);
     yield cpu.ev(Ev.user_load, va);
@@ -88,18 +89,18 @@ export const litmusFlushIrqoff: Workload = {
     level: { type: 'int', default: 0, min: 0, max: 1, description: '0: a 4 KiB pte (IPTE), 1: a huge pmd (IDTE)' },
   },
   setup(k: Kernel, p: Params): void {
-    const va = 2 ** k.arch.hpageShift * 3; // an address aligned for either mapping
+    const va = k.hpageSize * 3; // an address aligned for either mapping
     const kw = k.machine.v.kernel;
     const entry = p.level === 1 ? k.mapUserHuge(va).pmdp : k.mapUserPage(va).ptep;
-    Atomics.store(kw, W_VA, va);
-    Atomics.store(kw, W_ENTRY, entry);
+    shared.store(kw, W_VA, va);
+    shared.store(kw, W_ENTRY, entry);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
     const s = k.machine.v.scratch;
     if (cpu.id === 0) return yield* holder(k, cpu, p, true);
     if (cpu.id !== 1) return;
-    const va = Atomics.load(k.machine.v.kernel, W_VA);
-    const entry = Atomics.load(k.machine.v.kernel, W_ENTRY);
+    const va = shared.load(k.machine.v.kernel, W_VA);
+    const entry = shared.load(k.machine.v.kernel, W_ENTRY);
     yield* busy(cpu, p.delay!, p.chunk!);
     s[OP_START] = cpu.clock;
     if (p.level === 1) yield* k.arch.pmdpInvalidate(cpu, k, entry, va);

@@ -8,6 +8,7 @@ import type { Kernel } from '../kernel-sim/kernel.js';
 import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { K } from '../kernel-sim/kernel_words.js';
 import { spin_lock, spin_unlock } from '../kernel-sim/spinlock.js';
+import * as shared from '../emulator/shared.js';
 
 const LOCK = K.WORKLOAD + 2;
 const IRQS_OFF = K.WORKLOAD + 3;
@@ -50,7 +51,7 @@ export const selftestDeadlock: Workload = {
     const kw = k.machine.v.kernel;
     if (cpu.id === 0) {
       // CPU 1 has interrupts off before anything is sent to it
-      while (Atomics.load(kw, IRQS_OFF) === 0) yield cpu.ev(Ev.spin, kwordAddr(IRQS_OFF));
+      while (shared.load(kw, IRQS_OFF) === 0) yield cpu.ev(Ev.spin, kwordAddr(IRQS_OFF));
       yield* spin_lock(cpu, LOCK);
       yield* local_irq_disable(cpu);
       yield* k.smp.smp_call_function_single(cpu, 1, 'do_nothing', 0, true);
@@ -59,9 +60,9 @@ export const selftestDeadlock: Workload = {
     } else if (cpu.id === 1) {
       // interrupts off first, and the lock tried only once CPU 0 holds it: the deadlock is certain in any interleaving
       yield* local_irq_disable(cpu);
-      Atomics.store(kw, IRQS_OFF, 1);
+      shared.store(kw, IRQS_OFF, 1);
       yield* busy(cpu, p.delay!, 500);
-      while (Atomics.load(kw, LOCK) === 0) yield cpu.ev(Ev.spin, kwordAddr(LOCK));
+      while (shared.load(kw, LOCK) === 0) yield cpu.ev(Ev.spin, kwordAddr(LOCK));
       yield* spin_lock(cpu, LOCK);
       yield* spin_unlock(cpu, LOCK);
       yield* local_irq_enable(cpu);

@@ -28,11 +28,12 @@ import { count_vm_event, vmEvents } from '../kernel-sim/vmstat.js';
 import { busy } from './ipi_storm.js';
 import { K } from '../kernel-sim/kernel_words.js';
 import type { Params, Workload } from './workload.js';
+import * as shared from '../emulator/shared.js';
 
 export const PATTERN_OFFSET = 1024; // DMA writes here (+ 4 * cpu); touchers write at 4 * cpu
 
 function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
-  const hpage = 2 ** k.arch.hpageShift;
+  const hpage = k.hpageSize;
   const ppp = hpage / k.pageSize;
   for (;;) {
     cpu.loops++;
@@ -58,7 +59,7 @@ export function* ownTouches(k: Kernel, cpu: Cpu, p: Params): Routine {
 }
 
 export function* touch(k: Kernel, cpu: Cpu): Routine {
-  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
+  const area = k.thpSlots() * (k.hpageSize / k.pageSize);
   const va = k.thpBase() + cpu.random(area) * k.pageSize + cpu.id * 4;
   yield* user_access(cpu, k, va, cpu.random(2) === 0, cpu.id);
 }
@@ -76,7 +77,7 @@ export type AfterDma = (cpu: Cpu, start: number, pinned: GupResult, pattern: num
  */
 export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n: number) => unknown, after?: AfterDma): Routine {
   const m = k.machine;
-  const area = k.thpSlots() * (2 ** k.arch.hpageShift / k.pageSize);
+  const area = k.thpSlots() * (k.hpageSize / k.pageSize);
   let serial = 0;
   for (;;) {
     cpu.loops++;
@@ -95,7 +96,7 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
       const addr = k.physOf(pfn) + PATTERN_OFFSET + cpu.id * 4;
       yield cpu.ev(Ev.store, addr);
       checkPin(cpu, pfn, seq, start + i * k.pageSize);
-      Atomics.store(m.v.mem, addr >>> 2, pattern);
+      shared.store(m.v.mem, addr >>> 2, pattern);
     }
     yield* busy(cpu, p.dmaCycles! >> 1, 500);
     for (let i = 0; i < pages.length; i++) {
@@ -103,7 +104,7 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
       const addr = k.physOf(pfn) + PATTERN_OFFSET + cpu.id * 4;
       yield cpu.ev(Ev.load, addr);
       checkPin(cpu, pfn, seq, start + i * k.pageSize);
-      const got = Atomics.load(m.v.mem, addr >>> 2);
+      const got = shared.load(m.v.mem, addr >>> 2);
       if (got !== pattern) {
         user_data_check(cpu, 'DMA data corruption', () => ({
           message: `pinned page pfn 0x${pfn.toString(16)} lost the pattern written through the pin`,
@@ -122,7 +123,7 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
 /** KASAN-like: a pinned frame must still be the page that was pinned. */
 function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
   const m = cpu.machine;
-  const owner = Atomics.load(m.v.pages, pw(pfn, P.OWNER));
+  const owner = shared.load(m.v.pages, pw(pfn, P.OWNER));
   if (!freedSince(m, pfn, seq) && (owner === Owner.ANON || owner === Owner.FILE)) return;
   kasan_report(cpu, 'KASAN: use-after-free', () => ({
     message: `DMA through a pin of 0x${va.toString(16)} to a page freed since it was pinned`,
@@ -175,7 +176,7 @@ export const thpSplitVsGup: Workload = {
   },
   setup(k: Kernel, p: Params): void {
     k.setupThpArea(p.thps!);
-    if (p.thpFaults === 0) Atomics.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
+    if (p.thpFaults === 0) shared.store(k.machine.v.kernel, K.FAULT_NO_THP, 1);
     for (let i = Math.max(0, k.machine.ncpus - p.bystanders!); i < k.machine.ncpus; i++) k.leave_mm(i);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
@@ -191,7 +192,7 @@ export const thpSplitVsGup: Workload = {
     // the last split of the THP the oops concerns, from the split log
     const addr = Number.parseInt(String((oops.details as Record<string, string> | undefined)?.address ?? 'NaN'), 16);
     if (!Number.isFinite(addr)) return {};
-    const hpage = 2 ** k.arch.hpageShift;
+    const hpage = k.hpageSize;
     const slot = Math.floor((addr - k.thpBase()) / hpage);
     const s = k.machine.v.scratch;
     if (slot < 0 || slot >= 32 || s[SPLIT_LOG + slot * 4 + 3] !== 1) return { lastSplit: 'none recorded' };

@@ -14,6 +14,7 @@
 // that is 32-bit ARM LPAE's), is kept in bit 31. The others are
 // implied by the rest of the word for every entry the model writes; see
 // descriptorOf and wordOf.
+import { pow2 } from '../../emulator/pow2.js';
 
 // --- level 3 (pte) and block/table type bits: pgtable-hwdef.h --------------
 export const PTE_VALID = 1 << 0;
@@ -58,7 +59,7 @@ export const HPAGE_SHIFT = PMD_SHIFT;
 export const PTRS_PER_TABLE = 512;
 export const TABLE_BYTES = 4096;
 export const LEVEL_SHIFTS = [PGDIR_SHIFT, PMD_SHIFT, PAGE_SHIFT] as const;
-export const index = (va: number, shift: number): number => Math.floor(va / 2 ** shift) % PTRS_PER_TABLE;
+export const index = (va: number, shift: number): number => Math.floor(va / pow2(shift)) % PTRS_PER_TABLE;
 
 /** _PAGE_DEFAULT: PTE_TYPE_PAGE | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) */
 const _PAGE_DEFAULT = PTE_TYPE_PAGE | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL);

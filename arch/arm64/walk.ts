@@ -7,6 +7,7 @@ import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
+import { pow2 } from '../../emulator/pow2.js';
 import { FAULT } from '../arch.js';
 import { tlbFormChecked, translateVia } from '../tlb.js';
 import {
@@ -49,7 +50,7 @@ function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
       // level 2 block: the THP
       if (!permits(pmd, write)) return FAULT;
       base = pmd & PMD_SECT_ADDR_MASK;
-      phys = base + ((va % 2 ** HPAGE_SHIFT) & ~0xfff);
+      phys = base + ((va % pow2(HPAGE_SHIFT)) & ~0xfff);
     } else {
       ptep = (pmd & PTE_ADDR_MASK) + index(va, PAGE_SHIFT) * 8;
       yield cpu.ev(Ev.dat_level, ptep);

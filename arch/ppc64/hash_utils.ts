@@ -30,6 +30,7 @@ import {
   mark_hpte_slot_valid, PAGE_SIZE, pgdIndex, pgtableSlot, PMD_MASKED_BITS, pmd_none, pmd_trans_huge, pmdIndex,
   pte_phys, pte_present, pteIndex, PTRS_PER_PTE,
 } from './pgtable.js';
+import * as shared from '../../emulator/shared.js';
 
 const HPAGE_SIZE = 2 ** HPAGE_SHIFT;
 const hex = (x: number): string => `0x${(x >>> 0).toString(16)}`;
@@ -38,7 +39,7 @@ const hex = (x: number): string => `0x${(x >>> 0).toString(16)}`;
 export function mmIsLocal(cpu: Cpu): boolean {
   const kw = cpu.machine.v.kernel;
   for (let i = 0; i < cpu.machine.ncpus; i++) {
-    const on = (Atomics.load(kw, K.MM_CPUMASK + (i >> 5)) & (1 << (i & 31))) !== 0;
+    const on = (shared.load(kw, K.MM_CPUMASK + (i >> 5)) & (1 << (i & 31))) !== 0;
     if (on !== (i === cpu.id)) return false;
   }
   return true;
@@ -154,12 +155,12 @@ function liveHugeHptes(m: Machine, pmd: number): number {
 /** The last flush_hash_hugepage that found no hpte_slot_array, for a report. */
 export function hashFlushSkipped(m: Machine): Record<string, string> {
   const kw = m.v.kernel;
-  const n = Atomics.load(kw, W.FLUSH_SKIPPED);
+  const n = shared.load(kw, W.FLUSH_SKIPPED);
   if (n === 0) return {};
   return {
     hashFlushSkipped: `${n} huge-pmd flush(es) found no hpte_slot_array (the deposited table was withdrawn first) and left HPTEs behind;` +
-      ` the last by CPU${Atomics.load(kw, W.SKIP_CPU) - 1} at clock ~${Atomics.load(kw, W.SKIP_KCLOCK)}k left ${Atomics.load(kw, W.SKIP_LEFT)}` +
-      ` 16 MiB HPTEs of the THP at phys ${hex(Atomics.load(kw, W.SKIP_ADDR))} in the hashed page table`,
+      ` the last by CPU${shared.load(kw, W.SKIP_CPU) - 1} at clock ~${shared.load(kw, W.SKIP_KCLOCK)}k left ${shared.load(kw, W.SKIP_LEFT)}` +
+      ` 16 MiB HPTEs of the THP at phys ${hex(shared.load(kw, W.SKIP_ADDR))} in the hashed page table`,
   };
 }
 
@@ -172,7 +173,7 @@ function* do_hash_page(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<nu
   cpu.enter('do_hash_page');
   yield cpu.ev(Ev.work, va, costs.excEntry.cycles);
   const flags = yield* local_irq_save(cpu);
-  Atomics.add(m.v.kernel, W.HASH_FAULTS, 1);
+  shared.add(m.v.kernel, W.HASH_FAULTS, 1);
   const rc = yield* hash_page_mm(cpu, pgd, va, write);
   yield* local_irq_restore(cpu, flags);
   // the return from the interrupt: the boundary where a pending interrupt is taken
@@ -357,11 +358,11 @@ export function* flush_hash_hugepage(cpu: Cpu, addr: number, pmdp: number, local
     const left = liveHugeHptes(m, loadEntry(m, pmdp));
     if (left) {
       const kw = m.v.kernel;
-      Atomics.add(kw, W.FLUSH_SKIPPED, 1);
-      Atomics.store(kw, W.SKIP_CPU, cpu.id + 1);
-      Atomics.store(kw, W.SKIP_KCLOCK, Math.floor(cpu.clock / 1000));
-      Atomics.store(kw, W.SKIP_ADDR, pte_phys(loadEntry(m, pmdp)));
-      Atomics.store(kw, W.SKIP_LEFT, left);
+      shared.add(kw, W.FLUSH_SKIPPED, 1);
+      shared.store(kw, W.SKIP_CPU, cpu.id + 1);
+      shared.store(kw, W.SKIP_KCLOCK, Math.floor(cpu.clock / 1000));
+      shared.store(kw, W.SKIP_ADDR, pte_phys(loadEntry(m, pmdp)));
+      shared.store(kw, W.SKIP_LEFT, left);
     }
     cpu.leave();
     return;

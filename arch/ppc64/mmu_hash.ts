@@ -20,6 +20,7 @@ import { spin_lock, spin_unlock } from '../../kernel-sim/spinlock.js';
 import { tlbPurgeVa } from '../tlb.js';
 import { ppc64Costs } from './costs.js';
 import { HPAGE_SHIFT, MAX_PFNS, PAGE_SHIFT, PAGE_SIZE } from './pgtable.js';
+import * as shared from '../../emulator/shared.js';
 
 // --- HPTE, mmu-hash64.h (v4.4) ---------------------------------------------
 export const HPTES_PER_GROUP = 8;
@@ -56,10 +57,19 @@ const VSID_MODULUS_256M = (1n << (CONTEXT_BITS + ESID_BITS)) - 1n;
 /** mm->context.id of the one process: the first id __init_new_context hands out */
 export const MM_CONTEXT_ID = 1;
 
+// (sizes computed once: `2 ** SHIFT` in a function is a call of pow at every use)
+const SID_SIZE = 2 ** SID_SHIFT;
+const VPN_UNIT = 2 ** VPN_SHIFT;
+const VPNS_PER_SID = 2 ** (SID_SHIFT - VPN_SHIFT);
+const AVPN_UNIT = 2 ** (23 - VPN_SHIFT);
+const AVPN_FIELD = 2 ** HPTE_V_AVPN_SHIFT;
+const HPAGE_SIZE = 2 ** HPAGE_SHIFT;
+const WORD = 2 ** 32;
+
 const vsidCache = new Map<number, number>();
 /** get_vsid(context, ea, MMU_SEGSIZE_256M): vsid_scramble of the proto-VSID */
 export function get_vsid(ea: number): number {
-  const esid = Math.floor(ea / 2 ** SID_SHIFT);
+  const esid = Math.floor(ea / SID_SIZE);
   let v = vsidCache.get(esid);
   if (v === undefined) {
     const proto = (BigInt(MM_CONTEXT_ID) << ESID_BITS) | BigInt(esid);
@@ -71,7 +81,7 @@ export function get_vsid(ea: number): number {
 
 /** hpt_vpn: the VSID-qualified page number in 4 KiB units (VPN_SHIFT), up to 53 bits */
 export const hpt_vpn = (ea: number, vsid: number): number =>
-  vsid * 2 ** (SID_SHIFT - VPN_SHIFT) + (Math.floor(ea / 2 ** VPN_SHIFT) % 2 ** (SID_SHIFT - VPN_SHIFT));
+  vsid * VPNS_PER_SID + (Math.floor(ea / VPN_UNIT) % VPNS_PER_SID);
 
 /**
  * hpt_hash(vpn, shift, 256M): vsid ^ page index within the segment at the
@@ -79,17 +89,17 @@ export const hpt_vpn = (ea: number, vsid: number): number =>
  * those the 32-bit XOR gives exactly.
  */
 export const hpt_hash = (ea: number, vsid: number): number =>
-  (vsid ^ (Math.floor((ea % 2 ** SID_SHIFT) / PAGE_SIZE))) >>> 0;
+  (vsid ^ (Math.floor((ea % SID_SIZE) / PAGE_SIZE))) >>> 0;
 
 /** hpte_encode_avpn(vpn, MMU_PAGE_64K, 256M) as the two words of HPTE dword 0 (avpnm is 0 for 64K) */
 export function hpte_encode_avpn(vpn: number): [hi: number, lo: number] {
-  const v = Math.floor(vpn / 2 ** (23 - VPN_SHIFT)) * 2 ** HPTE_V_AVPN_SHIFT;
-  return [Math.floor(v / 2 ** 32), (v % 2 ** 32) | 0];
+  const v = Math.floor(vpn / AVPN_UNIT) * AVPN_FIELD;
+  return [Math.floor(v / WORD), (v % WORD) | 0];
 }
 
 /** hpte_encode_r(pa, 64K, apsize): the real page number and the LP field of the actual size */
 export const hpte_encode_r = (pa: number, large: boolean): number =>
-  large ? (pa - (pa % 2 ** HPAGE_SHIFT)) | (PENC_16M << LP_SHIFT) : (pa - (pa % PAGE_SIZE)) | (PENC_64K << LP_SHIFT);
+  large ? (pa - (pa % HPAGE_SIZE)) | (PENC_16M << LP_SHIFT) : (pa - (pa % PAGE_SIZE)) | (PENC_64K << LP_SHIFT);
 
 // --- where the machine keeps the HPT: words of the arch's kernel area ----------
 export const W = {
@@ -127,32 +137,32 @@ export function htab_initialize(m: Machine, alloc: (bytes: number) => number): v
   const shadow = alloc(ptegCount * HPTES_PER_GROUP * SHADOW_WORDS * 4);
   m.v.mem.fill(0, htab >>> 2, (htab + bytes) >>> 2);
   const kw = m.v.kernel;
-  Atomics.store(kw, W.HTAB, htab);
-  Atomics.store(kw, W.HASH_MASK, ptegCount - 1);
-  Atomics.store(kw, W.SHADOW, shadow);
+  shared.store(kw, W.HTAB, htab);
+  shared.store(kw, W.HASH_MASK, ptegCount - 1);
+  shared.store(kw, W.SHADOW, shadow);
 }
 
-export const htab = (m: Machine): number => Atomics.load(m.v.kernel, W.HTAB);
-export const htabHashMask = (m: Machine): number => Atomics.load(m.v.kernel, W.HASH_MASK);
+export const htab = (m: Machine): number => shared.load(m.v.kernel, W.HTAB);
+export const htabHashMask = (m: Machine): number => shared.load(m.v.kernel, W.HASH_MASK);
 export const hpteAddr = (m: Machine, slot: number): number => htab(m) + slot * HPTE_BYTES;
 /** the first slot of the group `hash` selects */
 export const groupOf = (m: Machine, hash: number): number => ((hash & htabHashMask(m)) >>> 0) * HPTES_PER_GROUP;
 
 // the two words of each doubleword: HPTE dword 0 (v) at +0, dword 1 (r) at +8
-export const hpteVhi = (m: Machine, a: number): number => Atomics.load(m.v.mem, a >>> 2);
-export const hpteV = (m: Machine, a: number): number => Atomics.load(m.v.mem, (a >>> 2) + 1);
-export const hpteR = (m: Machine, a: number): number => Atomics.load(m.v.mem, (a >>> 2) + 3);
+export const hpteVhi = (m: Machine, a: number): number => shared.load(m.v.mem, a >>> 2);
+export const hpteV = (m: Machine, a: number): number => shared.load(m.v.mem, (a >>> 2) + 1);
+export const hpteR = (m: Machine, a: number): number => shared.load(m.v.mem, (a >>> 2) + 3);
 
 /** What the shadow knows of the HPTE in `slot`. */
 export function hpteShadow(m: Machine, slot: number): { seq: number; cpu: number; kclock: number; large: boolean } {
-  const b = (Atomics.load(m.v.kernel, W.SHADOW) >>> 2) + slot * SHADOW_WORDS;
+  const b = (shared.load(m.v.kernel, W.SHADOW) >>> 2) + slot * SHADOW_WORDS;
   const mem = m.v.mem;
   return { seq: mem[b]!, cpu: mem[b + 1]! - 1, kclock: mem[b + 2]!, large: mem[b + 3] === 1 };
 }
 
 function setShadow(cpu: Cpu, slot: number, large: boolean): void {
   const m = cpu.machine;
-  const b = (Atomics.load(m.v.kernel, W.SHADOW) >>> 2) + slot * SHADOW_WORDS;
+  const b = (shared.load(m.v.kernel, W.SHADOW) >>> 2) + slot * SHADOW_WORDS;
   const mem = m.v.mem;
   mem[b] = freeSeq(m);
   mem[b + 1] = cpu.id + 1;
@@ -195,7 +205,7 @@ export function hpte_match(m: Machine, slot: number, wantHi: number, wantLo: num
 
 // --- byte access: the hpte_slot_array is a char array in a page table -------------
 export function loadByte(m: Machine, a: number): number {
-  return (Atomics.load(m.v.mem, a >>> 2) >>> (24 - 8 * (a & 3))) & 0xff;
+  return (shared.load(m.v.mem, a >>> 2) >>> (24 - 8 * (a & 3))) & 0xff;
 }
 
 /** stb: one byte of a big-endian word, the other three untouched */
@@ -204,8 +214,8 @@ export function storeByte(m: Machine, a: number, b: number): void {
   const i = a >>> 2;
   const shift = 24 - 8 * (a & 3);
   for (;;) {
-    const old = Atomics.load(mem, i);
-    if (Atomics.compareExchange(mem, i, old, (old & ~(0xff << shift)) | ((b & 0xff) << shift)) === old) return;
+    const old = shared.load(mem, i);
+    if (shared.compareExchange(mem, i, old, (old & ~(0xff << shift)) | ((b & 0xff) << shift)) === old) return;
   }
 }
 
@@ -215,22 +225,22 @@ function* native_lock_hpte(cpu: Cpu, a: number): Fn<void> {
   const mem = cpu.machine.v.mem;
   for (;;) {
     yield cpu.ev(Ev.atomic, a);
-    if ((Atomics.or(mem, (a >>> 2) + 1, HPTE_V_LOCK) & HPTE_V_LOCK) === 0) return;
-    const locked = (): boolean => (Atomics.load(mem, (a >>> 2) + 1) & HPTE_V_LOCK) !== 0;
+    if ((shared.or(mem, (a >>> 2) + 1, HPTE_V_LOCK) & HPTE_V_LOCK) === 0) return;
+    const locked = (): boolean => (shared.load(mem, (a >>> 2) + 1) & HPTE_V_LOCK) !== 0;
     while (locked()) yield cpu.waitWhile(Ev.spin, a, locked);
   }
 }
 
 function* native_unlock_hpte(cpu: Cpu, a: number): Fn<void> {
   yield cpu.ev(Ev.store, a);
-  Atomics.and(cpu.machine.v.mem, (a >>> 2) + 1, ~HPTE_V_LOCK);
+  shared.and(cpu.machine.v.mem, (a >>> 2) + 1, ~HPTE_V_LOCK);
 }
 
 /** Clears dword 0: invalid, and unlocked ("NOTE: this also unlocks the hpte"). */
 function* hpte_clear_v(cpu: Cpu, a: number): Fn<void> {
   yield cpu.ev(Ev.pte_store, a);
-  Atomics.store(cpu.machine.v.mem, a >>> 2, 0);
-  Atomics.store(cpu.machine.v.mem, (a >>> 2) + 1, 0);
+  shared.store(cpu.machine.v.mem, a >>> 2, 0);
+  shared.store(cpu.machine.v.mem, (a >>> 2) + 1, 0);
 }
 
 /**
@@ -258,14 +268,14 @@ export function* native_hpte_insert(
   const [hi, lo] = hpte_encode_avpn(vpn);
   const mem = m.v.mem;
   yield cpu.ev(Ev.pte_store, a + 8);
-  Atomics.store(mem, (a >>> 2) + 2, 0);
-  Atomics.store(mem, (a >>> 2) + 3, hpte_encode_r(pa, large) | rflags);
+  shared.store(mem, (a >>> 2) + 2, 0);
+  shared.store(mem, (a >>> 2) + 3, hpte_encode_r(pa, large) | rflags);
   setShadow(cpu, group + i, large);
   // eieio, then dword 0 with the valid bit (which also unlocks it); ptesync
   yield cpu.ev(Ev.pte_store, a);
-  Atomics.store(mem, a >>> 2, hi);
-  Atomics.store(mem, (a >>> 2) + 1, lo | HPTE_V_LARGE | vflags | HPTE_V_VALID);
-  Atomics.add(m.v.kernel, large ? W.INSERTS_16M : W.INSERTS, 1);
+  shared.store(mem, a >>> 2, hi);
+  shared.store(mem, (a >>> 2) + 1, lo | HPTE_V_LARGE | vflags | HPTE_V_VALID);
+  shared.add(m.v.kernel, large ? W.INSERTS_16M : W.INSERTS, 1);
   cpu.leave();
   return i | ((vflags & HPTE_V_SECONDARY) !== 0 ? 8 : 0);
 }
@@ -325,7 +335,7 @@ export function* native_hpte_updatepp(cpu: Cpu, slot: number, newpp: number, vpn
     } else {
       yield cpu.ev(Ev.pte_store, a + 8);
       const r = hpteR(m, a);
-      Atomics.store(m.v.mem, (a >>> 2) + 3, (r & ~(HPTE_R_PP | HPTE_R_N)) | (newpp & (HPTE_R_PP | HPTE_R_N | HPTE_R_C)));
+      shared.store(m.v.mem, (a >>> 2) + 3, (r & ~(HPTE_R_PP | HPTE_R_N)) | (newpp & (HPTE_R_PP | HPTE_R_N | HPTE_R_C)));
     }
     yield* native_unlock_hpte(cpu, a);
   }
@@ -361,7 +371,7 @@ export function* tlbie(cpu: Cpu, ea: number, large: boolean, local: boolean): Fn
   const costs = ppc64Costs(m);
   const lock = !costs.locklessTlbie.value && !local;
   if (lock) yield* spin_lock(cpu, W.TLBIE_LOCK);
-  Atomics.add(m.v.kernel, W.TLBIES, 1);
+  shared.add(m.v.kernel, W.TLBIES, 1);
   if (local) {
     cpu.enter('tlbiel');
     yield cpu.ev(Ev.tlb_flush_local, ea);

@@ -62,12 +62,16 @@ export const PMD_MASKED_BITS = 0xfff;
 /** the second half of the PMD table: where the deposited table of the huge pmd at `pmdp` is kept */
 export const pgtableSlot = (pmdp: number): number => pmdp + PTRS_PER_PMD * 8;
 
-export const pgdIndex = (va: number): number => Math.floor(va / 2 ** PGDIR_SHIFT) % PTRS_PER_PGD;
-export const pmdIndex = (va: number): number => Math.floor(va / 2 ** PMD_SHIFT) % PTRS_PER_PMD;
+// (sizes computed once: `2 ** SHIFT` in a function is a call of pow at every use)
+const PGDIR_SIZE = 2 ** PGDIR_SHIFT;
+const PMD_SIZE = 2 ** PMD_SHIFT;
+const RPN_UNIT = 2 ** PTE_RPN_SHIFT;
+export const pgdIndex = (va: number): number => Math.floor(va / PGDIR_SIZE) % PTRS_PER_PGD;
+export const pmdIndex = (va: number): number => Math.floor(va / PMD_SIZE) % PTRS_PER_PMD;
 export const pteIndex = (va: number): number => Math.floor(va / PAGE_SIZE) % PTRS_PER_PTE;
 
 // --- entries (pfn_pte, set_pte_at, pmd_mkhuge) -------------------------------
-export const pte_rpn = (phys: number): number => (Math.floor(phys / PAGE_SIZE) * 2 ** PTE_RPN_SHIFT) | 0;
+export const pte_rpn = (phys: number): number => (Math.floor(phys / PAGE_SIZE) * RPN_UNIT) | 0;
 export const pte_phys = (pte: number): number => (pte >>> PTE_RPN_SHIFT) * PAGE_SIZE;
 
 /** mk_pte(page, PAGE_SHARED) made dirty and young, with the _PAGE_PTE set_pte_at adds */

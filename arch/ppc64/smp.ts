@@ -12,6 +12,7 @@ import { percpuAddr } from '../../emulator/kaddr.js';
 import { C, CPU_STRIDE } from '../../emulator/machine.js';
 import type { KernelEntry } from '../arch.js';
 import { ppc64Costs } from './costs.js';
+import * as shared from '../../emulator/shared.js';
 
 /** message numbers (arch/powerpc/include/asm/smp.h, v4.4); CALL_FUNC_SINGLE goes as CALL_FUNCTION */
 export const PPC_MSG_CALL_FUNCTION = 0;
@@ -45,7 +46,7 @@ function* cause_ipi(cpu: Cpu, target: number): Fn<void> {
 export function* smp_muxed_ipi_message_pass(cpu: Cpu, target: number, msg: number): Fn<void> {
   cpu.enter('smp_muxed_ipi_message_pass');
   yield cpu.ev(Ev.atomic, percpuAddr(target, MESSAGES));
-  Atomics.or(cpu.machine.v.cpu, target * CPU_STRIDE + MESSAGES, IPI_MESSAGE(msg));
+  shared.or(cpu.machine.v.cpu, target * CPU_STRIDE + MESSAGES, IPI_MESSAGE(msg));
   yield* cause_ipi(cpu, target);
   cpu.leave();
 }
@@ -65,9 +66,9 @@ function* smp_ipi_demux(cpu: Cpu, k: KernelEntry): Fn<void> {
   const word = cpu.id * CPU_STRIDE + MESSAGES;
   for (;;) {
     yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, MESSAGES));
-    const all = Atomics.exchange(w, word, 0);
+    const all = shared.exchange(w, word, 0);
     if (all & IPI_MESSAGE(PPC_MSG_CALL_FUNCTION)) yield* k.callFunctionInterrupt(cpu); // generic_smp_call_function_interrupt
-    if (Atomics.load(w, word) === 0) break;
+    if (shared.load(w, word) === 0) break;
   }
   cpu.leave();
 }

@@ -11,6 +11,7 @@ import { cmpxchgEntry, loadEntry, storeEntry } from '../../emulator/physmem.js';
 import { tlbFlushAll, tlbPurgeEntry } from '../tlb.js';
 import { dumpPage, Owner, P, pw } from '../../kernel-sim/mm_types.js';
 import { _PAGE_INVALID, _SEGMENT_ENTRY_INVALID } from './pgtable.js';
+import * as shared from '../../emulator/shared.js';
 
 function allCpus(cpu: Cpu): number[] {
   return Array.from({ length: cpu.machine.ncpus }, (_, i) => i);
@@ -52,7 +53,7 @@ export function* idte(cpu: Cpu, r1: number, r2: number, local = false): Fn<numbe
 /** KASAN-like shadow: a DAT-table instruction must land in a frame that holds DAT tables. */
 function shadowCheckTable(cpu: Cpu, entry: number, insn: string): void {
   const m = cpu.machine;
-  const owner = Atomics.load(m.v.pages, pw(entry >>> 12, P.OWNER));
+  const owner = shared.load(m.v.pages, pw(entry >>> 12, P.OWNER));
   if (owner === Owner.PGTABLE || owner === Owner.BOOT) return;
   // (without KASAN the instruction sets the invalid bit in whatever the frame holds now)
   kasan_report(cpu, 'KASAN: wild-memory-access', () => ({

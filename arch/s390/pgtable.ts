@@ -53,8 +53,11 @@ export const PUD_SHIFT = 31;       // a region-third entry maps 2 GiB
 export const HPAGE_SHIFT = PMD_SHIFT;
 export const HPAGE_PMD_ORDER = HPAGE_SHIFT - 12; // 8
 
-export const pgdIndex = (va: number): number => Math.floor(va / 2 ** PUD_SHIFT) % PTRS_PER_PUD;
-export const pmdIndex = (va: number): number => Math.floor(va / 2 ** PMD_SHIFT) % PTRS_PER_PMD;
+// (sizes computed once: `2 ** SHIFT` in a function is a call of pow at every use)
+const PUD_SIZE = 2 ** PUD_SHIFT;
+const PMD_SIZE = 2 ** PMD_SHIFT;
+export const pgdIndex = (va: number): number => Math.floor(va / PUD_SIZE) % PTRS_PER_PUD;
+export const pmdIndex = (va: number): number => Math.floor(va / PMD_SIZE) % PTRS_PER_PMD;
 export const pteIndex = (va: number): number => Math.floor(va / 4096) % PTRS_PER_PTE;
 
 // --- predicates as v4.5 defines them --------------------------------------

@@ -7,6 +7,7 @@
 import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import { C, CPU_STRIDE } from '../../emulator/machine.js';
+import * as shared from '../../emulator/shared.js';
 
 export const SIGP_SENSE = 0x01;
 export const SIGP_EXTERNAL_CALL = 0x02;
@@ -35,7 +36,7 @@ export function* sigp(cpu: Cpu, target: number, order: number): Fn<number> {
       return SIGP_CC_ORDER_CODE_ACCEPTED;
     case SIGP_SENSE_RUNNING:
       // status stored means "not running": a CPU in its idle loop is in an enabled wait
-      return Atomics.load(w, target * CPU_STRIDE + C.ACTIVE) === 1 ? SIGP_CC_ORDER_CODE_ACCEPTED : SIGP_CC_STATUS_STORED;
+      return shared.load(w, target * CPU_STRIDE + C.ACTIVE) === 1 ? SIGP_CC_ORDER_CODE_ACCEPTED : SIGP_CC_STATUS_STORED;
     default:
       throw new Error(`SIGP order 0x${order.toString(16)} is not modelled`);
   }

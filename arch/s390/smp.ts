@@ -7,6 +7,7 @@ import { percpuAddr } from '../../emulator/kaddr.js';
 import { C, CPU_STRIDE } from '../../emulator/machine.js';
 import type { KernelEntry } from '../arch.js';
 import { SIGP_CC_BUSY, SIGP_CC_STATUS_STORED, SIGP_EMERGENCY_SIGNAL, SIGP_EXTERNAL_CALL, SIGP_SENSE_RUNNING, sigp } from './sigp.js';
+import * as shared from '../../emulator/shared.js';
 
 // enum in arch/s390/kernel/smp.c (v4.5)
 export const ec_schedule = 0;
@@ -25,7 +26,7 @@ export function* pcpu_ec_call(cpu: Cpu, target: number, ec_bit: number): Fn<void
   cpu.enter('pcpu_ec_call');
   const w = cpu.machine.v.cpu;
   yield cpu.ev(Ev.atomic, percpuAddr(target, EC_MASK));
-  const old = Atomics.or(w, target * CPU_STRIDE + EC_MASK, 1 << ec_bit);
+  const old = shared.or(w, target * CPU_STRIDE + EC_MASK, 1 << ec_bit);
   if ((old & (1 << ec_bit)) === 0) {
     const order = (yield* pcpu_running(cpu, target)) ? SIGP_EXTERNAL_CALL : SIGP_EMERGENCY_SIGNAL;
     // pcpu_sigp_retry: repeat while the target reports busy
@@ -47,7 +48,7 @@ export function doExtCallInterrupt(k: KernelEntry): InterruptEntry {
   return function* do_ext_call_interrupt(cpu: Cpu, _pending: number): Routine {
     cpu.enter('do_ext_call_interrupt');
     yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, EC_MASK));
-    const bits = Atomics.exchange(cpu.machine.v.cpu, cpu.id * CPU_STRIDE + EC_MASK, 0);
+    const bits = shared.exchange(cpu.machine.v.cpu, cpu.id * CPU_STRIDE + EC_MASK, 0);
     if (bits & (1 << ec_call_function_single)) yield* k.callFunctionInterrupt(cpu);
     cpu.leave();
   };

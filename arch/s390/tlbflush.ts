@@ -8,6 +8,8 @@ import { loadEntry } from '../../emulator/physmem.js';
 import { csp, idte, ipte } from './ipte.js';
 import { _PAGE_INVALID, _SEGMENT_ENTRY_INVALID, HPAGE_SHIFT, pmdIndex } from './pgtable.js';
 
+const HPAGE_SIZE = 2 ** HPAGE_SHIFT;
+
 /** ptep_flush_direct: returns the old pte. */
 export function* ptep_flush_direct(cpu: Cpu, ptep: number): Fn<number> {
   cpu.enter('ptep_flush_direct');
@@ -25,7 +27,7 @@ export function* ptep_flush_direct(cpu: Cpu, ptep: number): Fn<number> {
  */
 export function* __pmdp_idte(cpu: Cpu, address: number, pmdp: number): Fn<void> {
   const sto = pmdp - pmdIndex(address) * 8;
-  yield* idte(cpu, sto, address - (address % 2 ** HPAGE_SHIFT));
+  yield* idte(cpu, sto, address - (address % HPAGE_SIZE));
 }
 
 /** pmdp_flush_direct(mm, address, pmdp): returns the old pmd. `hasIdte` is MACHINE_HAS_IDTE. */

@@ -6,6 +6,8 @@ import { gupWalkToPmd, pmdAlloc, pmdp_collapse_flush, pmdp_huge_get_and_clear, p
 import { flush_tlb_func, flush_tlb_mm_range, pmdp_invalidate, ptep_clear_flush, ptep_get_and_clear_full } from './tlb.js';
 import { mapHuge, mapPage, pgdInit, translate } from './walk.js';
 
+const HPAGE_SIZE = 2 ** HPAGE_SHIFT;
+
 export const x86: Arch = {
   name: 'x86',
   description: 'x86-64: TLB shootdown by IPI (flush_tlb_others), which waits for CPUs with interrupts off',
@@ -25,7 +27,7 @@ export const x86: Arch = {
   mapHuge,
   translate,
   ptepFlushDirect: ptep_clear_flush,
-  pmdpInvalidate: (cpu, k, pmdp, va) => pmdp_invalidate(cpu, k, pmdp, va, 2 ** HPAGE_SHIFT),
+  pmdpInvalidate: (cpu, k, pmdp, va) => pmdp_invalidate(cpu, k, pmdp, va, HPAGE_SIZE),
   pmdpSplittingFlush: pmdp_splitting_flush,
   pmdpHugeGetAndClear: pmdp_huge_get_and_clear,
   pmdpCollapseFlush: pmdp_collapse_flush,

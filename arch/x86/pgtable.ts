@@ -2,6 +2,7 @@
 // Paging"; bit names from arch/x86/include/asm/pgtable_types.h, Linux v4.5.
 // Entries are kept in the machine's doubleword form (emulator/physmem.ts):
 // simulated memory stays below 2 GiB, so every bit below is in the low word.
+import { pow2 } from '../../emulator/pow2.js';
 export const _PAGE_PRESENT = 1 << 0;
 export const _PAGE_RW = 1 << 1;
 export const _PAGE_USER = 1 << 2;
@@ -16,6 +17,6 @@ export const TABLE_BYTES = 4096;
 /** the kernel's table bits for an upper-level entry (_KERNPG_TABLE | _PAGE_USER) */
 export const _PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
 
-export const index = (va: number, shift: number): number => Math.floor(va / 2 ** shift) % PTRS_PER_TABLE;
+export const index = (va: number, shift: number): number => Math.floor(va / pow2(shift)) % PTRS_PER_TABLE;
 /** the shifts of PML4, PDPT, PD and PT indices */
 export const LEVEL_SHIFTS = [39, 30, 21, 12] as const;

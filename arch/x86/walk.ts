@@ -4,6 +4,7 @@ import type { Cpu, Fn } from '../../emulator/cpu.js';
 import { Ev } from '../../emulator/events.js';
 import type { Machine } from '../../emulator/machine.js';
 import { fillEntries, loadEntry, storeEntry } from '../../emulator/physmem.js';
+import { pow2 } from '../../emulator/pow2.js';
 import { FAULT } from '../arch.js';
 import { tlbInsert, tlbInsertLarge, translateVia } from '../tlb.js';
 import {
@@ -28,7 +29,7 @@ function* walk(cpu: Cpu, pgd: number, va: number, write: boolean): Fn<number> {
     if (write && (e & _PAGE_RW) === 0) return FAULT;
     if (shift === HPAGE_SHIFT) pmdp = p;
     if (shift === HPAGE_SHIFT && e & _PAGE_PSE) {
-      const phys = (e & PTE_PFN_MASK & ~((1 << HPAGE_SHIFT) - 1)) + (va % 2 ** HPAGE_SHIFT & ~0xfff);
+      const phys = (e & PTE_PFN_MASK & ~((1 << HPAGE_SHIFT) - 1)) + (va % pow2(HPAGE_SHIFT) & ~0xfff);
       tlbInsertLarge(m, cpu.id, va, HPAGE_SHIFT, e & PTE_PFN_MASK & ~((1 << HPAGE_SHIFT) - 1), pmdp);
       return phys + (va & 0xfff);
     }

@@ -10,6 +10,7 @@ import { type Cpu, OopsHalt } from '../cpu.js';
 import { M, RunState, type Machine } from '../machine.js';
 import { ClockHeap } from './clock_heap.js';
 import { ClockSync, OthersFloor } from './clocksync.js';
+import { sharedWithOtherThreads } from '../shared.js';
 
 export interface WorkerInit {
   /** the run's configuration (the assembling layer's, a MachineConfig and more) */
@@ -27,6 +28,8 @@ export type WorkerMessage =
 
 /** Steps `cpus` (this worker's, booted over `m`) until the machine stops; `post` tells the main thread. */
 export function stepWorker(m: Machine, cpus: Cpu[], init: WorkerInit, post: (msg: WorkerMessage) => void): void {
+  // (plain accesses would race the other workers' CPUs: emulator/shared.ts)
+  if (!sharedWithOtherThreads()) throw new Error('stepWorker: this thread\'s accesses are plain; call shareWithOtherThreads() before booting its CPUs');
   const ctl = m.v.control;
   // one floor for the worker's CPUs: they wait for the same other CPUs
   const floor = new OthersFloor();

@@ -46,6 +46,8 @@ export function delayPolicy(seed: number): SchedulePolicy {
   let restUntil: number[] = [];
   let lastTable: number[] = [];
   let watches: Watch[] = [];
+  /** the earliest end of a watch (Infinity: none) */
+  let minUntil = Infinity;
   let seen = 0;
   let decisions = 0;
   let stallCycles = 0;
@@ -63,7 +65,7 @@ export function delayPolicy(seed: number): SchedulePolicy {
       skip = Array.from({ length: x.ncpus }, () => draw(0, 2 * DELAY_SKIP));
       restUntil = new Array<number>(x.ncpus).fill(0);
       lastTable = new Array<number>(x.ncpus).fill(-1);
-      watches = []; seen = 0; decisions = 0; stallCycles = 0; conflicts = 0; first.length = 0;
+      watches = []; minUntil = Infinity; seen = 0; decisions = 0; stallCycles = 0; conflicts = 0; first.length = 0;
     },
     decide(cpu: Cpu, index: number): number {
       seen = index + 1;
@@ -84,19 +86,31 @@ export function delayPolicy(seed: number): SchedulePolicy {
       }
       decisions++;
       stallCycles += cycles;
-      if (isAccess(cpu.lastKind)) watches.push({ cpu: id, entry: Math.floor(cpu.lastArg / 8), kind: cpu.lastKind, from: cpu.clock, until: cpu.clock + cycles });
+      if (isAccess(cpu.lastKind)) {
+        const until = cpu.clock + cycles;
+        watches.push({ cpu: id, entry: Math.floor(cpu.lastArg / 8), kind: cpu.lastKind, from: cpu.clock, until });
+        if (until < minUntil) minUntil = until;
+      }
       return cycles;
     },
     observe(cpu: Cpu) {
       if (cpu.irqOn) lastTable[cpu.id] = -1;
-      if (watches.length === 0) return;
+      const n = watches.length;
+      if (n === 0) return;
       const at = cpu.executed;
       const k = cpu.doneKind;
+      const access = isAccess(k);
+      // a step that is no access only lets watches expire: none has before minUntil
+      if (!access && at <= minUntil) return;
       let keep = 0;
-      for (const w of watches) {
+      let min = Infinity;
+      for (let i = 0; i < n; i++) {
+        const w = watches[i]!;
         if (w.until < at) continue; // this CPU is the furthest behind: no one can touch it within the stall any more
-        watches[keep++] = w;
-        if (w.cpu === cpu.id || !isAccess(k) || at < w.from || Math.floor(cpu.doneArg / 8) !== w.entry) continue;
+        if (keep !== i) watches[keep] = w;
+        keep++;
+        if (w.until < min) min = w.until;
+        if (!access || w.cpu === cpu.id || at < w.from || Math.floor(cpu.doneArg / 8) !== w.entry) continue;
         if (WRITES[k] !== 1 && WRITES[w.kind] !== 1) continue;
         conflicts++;
         if (first.length < KEEP_CONFLICTS) {
@@ -106,8 +120,9 @@ export function delayPolicy(seed: number): SchedulePolicy {
           });
         }
       }
+      minUntil = min;
       // (setting an array's length costs more than the comparison)
-      if (keep !== watches.length) watches.length = keep;
+      if (keep !== n) watches.length = keep;
     },
     summary: (): PolicySummary => ({
       policy: 'delay', interestingSteps: seen, decisions, stallCycles, conflicts: { count: conflicts, first: [...first] },

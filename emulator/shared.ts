@@ -1,0 +1,75 @@
+// The machine's accesses to its shared words (memory, struct pages, kernel
+// words, TLBs, per-CPU words), for every simulated routine and the CPU itself.
+// Where several threads step CPUs over one buffer (the parallel driver's
+// workers) each access is the Atomics one; where one thread steps every CPU
+// it holds (the deterministic driver, in any thread) a plain typed-array access
+// gives the same values in the same order, at 2 to 4 ns against 12 to 17 for
+// Atomics.load and Atomics.store (Node 20's V8 calls a builtin for each:
+// bench/shared_ops.ts measures both). The choice is made once per thread,
+// before any routine runs, so a call site only ever sees one of the two (a
+// site that has seen both costs nearly as much as Atomics).
+//
+// The plain forms keep Atomics' results: an index that is not a whole number
+// within the array goes to Atomics itself, which truncates it or throws the
+// RangeError the CPU reports as the machine's addressing exception; a value is
+// taken as a 32-bit integer (ToInt32, as Atomics stores it into an Int32Array).
+
+/** A word operation on an Int32Array: the value before it. */
+type Rmw = (a: Int32Array, i: number, v: number) => number;
+
+const whole = (a: Int32Array, i: number): boolean => (i >>> 0) === i && i < a.length;
+
+const plain = {
+  load: (a: Int32Array, i: number): number => (whole(a, i) ? a[i]! : Atomics.load(a, i)),
+  store: (a: Int32Array, i: number, v: number): void => {
+    if (whole(a, i)) a[i] = v;
+    else Atomics.store(a, i, v);
+  },
+  add: ((a, i, v) => { if (!whole(a, i)) return Atomics.add(a, i, v); const o = a[i]!; a[i] = o + (v | 0); return o; }) as Rmw,
+  sub: ((a, i, v) => { if (!whole(a, i)) return Atomics.sub(a, i, v); const o = a[i]!; a[i] = o - (v | 0); return o; }) as Rmw,
+  and: ((a, i, v) => { if (!whole(a, i)) return Atomics.and(a, i, v); const o = a[i]!; a[i] = o & v; return o; }) as Rmw,
+  or: ((a, i, v) => { if (!whole(a, i)) return Atomics.or(a, i, v); const o = a[i]!; a[i] = o | v; return o; }) as Rmw,
+  exchange: ((a, i, v) => { if (!whole(a, i)) return Atomics.exchange(a, i, v); const o = a[i]!; a[i] = v; return o; }) as Rmw,
+  compareExchange: (a: Int32Array, i: number, expected: number, replacement: number): number => {
+    if (!whole(a, i)) return Atomics.compareExchange(a, i, expected, replacement);
+    const o = a[i]!;
+    if (o === (expected | 0)) a[i] = replacement;
+    return o;
+  },
+};
+
+const atomic: typeof plain = {
+  load: (a, i) => Atomics.load(a, i),
+  store: (a, i, v) => { Atomics.store(a, i, v); },
+  add: (a, i, v) => Atomics.add(a, i, v),
+  sub: (a, i, v) => Atomics.sub(a, i, v),
+  and: (a, i, v) => Atomics.and(a, i, v),
+  or: (a, i, v) => Atomics.or(a, i, v),
+  exchange: (a, i, v) => Atomics.exchange(a, i, v),
+  compareExchange: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
+};
+
+// (live bindings: every importer calls whichever set this thread chose)
+export let load = plain.load;
+export let store = plain.store;
+export let add = plain.add;
+export let sub = plain.sub;
+export let and = plain.and;
+export let or = plain.or;
+export let exchange = plain.exchange;
+export let compareExchange = plain.compareExchange;
+
+let threads: 'one' | 'several' = 'one';
+
+/**
+ * This thread steps CPUs while other threads step others over the same
+ * buffer (a worker of the parallel driver): every access from here on is an
+ * Atomics one. Called once, before the thread runs any routine.
+ */
+export function shareWithOtherThreads(): void {
+  threads = 'several';
+  ({ load, store, add, sub, and, or, exchange, compareExchange } = atomic);
+}
+
+/** Whether this thread's accesses are Atomics ones (shareWithOtherThreads was called). */
+export const sharedWithOtherThreads = (): boolean => threads === 'several';
