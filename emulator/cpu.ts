@@ -126,7 +126,7 @@ export class Cpu {
   insnDepth = 0;
   /** the call trace's functions, and an address shown after each (-1: none), formatted only when read (trace) */
   private readonly frames: string[] = [];
-  private readonly frameAddr: number[] = [];
+  private frameAddr = new Float64Array(16);
   // counters flushed to the shared stats block
   ipisSent = 0;
   ipisTaken = 0;
@@ -342,21 +342,29 @@ export class Cpu {
 
   // --- call trace, for oops and lockup reports --------------------------------
   enter(fn: string): void {
-    this.frames.push(fn);
-    this.frameAddr.push(-1);
+    this.push(fn, -1);
     if (this.tracer !== null) this.tracer.enter(this, fn);
   }
 
   /** enter() with an address the trace shows after the name (`user store 0x...`), formatted only if it is read */
   enterAt(fn: string, addr: number): void {
-    this.frames.push(fn);
-    this.frameAddr.push(addr);
+    this.push(fn, addr);
     if (this.tracer !== null) this.tracer.enter(this, frameName(fn, addr));
+  }
+
+  private push(fn: string, addr: number): void {
+    const d = this.frames.length;
+    if (d === this.frameAddr.length) {
+      const wider = new Float64Array(2 * d);
+      wider.set(this.frameAddr);
+      this.frameAddr = wider;
+    }
+    this.frameAddr[d] = addr;
+    this.frames.push(fn);
   }
 
   leave(): void {
     this.frames.pop();
-    this.frameAddr.pop();
     if (this.tracer !== null) this.tracer.leave(this);
   }
 
@@ -441,7 +449,7 @@ export class Cpu {
     this.ring[slot] = this.clock;
     this.ring[slot + 1] = kind;
     this.ring[slot + 2] = arg;
-    this.ringHead = (this.ringHead + 1) % RING_SIZE;
+    this.ringHead = (this.ringHead + 1) & (RING_SIZE - 1);
     if (this.tracer !== null) this.tracer.step(this);
     if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
     // the hypervisor undispatches at an instruction boundary, interrupts off or not
@@ -557,7 +565,6 @@ export class Cpu {
     }
     this.stack.pop();
     this.frames.length = frame.trace;
-    this.frameAddr.length = frame.trace;
     this.tracer?.unwind(this, frame.trace);
     this.doneKind = -1;
     this.charge(Ev.int_exit, 0, 0);

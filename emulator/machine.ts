@@ -39,7 +39,7 @@ export const S: { readonly [K in StatName]: number } =
 export const STAT_STRIDE = 16;
 
 /** Flight recorder: the last RING_SIZE events of each CPU as (clock, kind, arg). */
-export const RING_SIZE = 64;
+export const RING_SIZE = 64; // a power of two: Cpu.charge wraps the head with a mask
 export const RING_FIELDS = 3;
 
 /** TLB: TLB_ENTRIES entries per CPU of TLB_FIELDS words (see arch/tlb.ts). */

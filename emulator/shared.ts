@@ -9,30 +9,52 @@
 // before any routine runs, so a call site only ever sees one of the two (a
 // site that has seen both costs nearly as much as Atomics).
 //
-// The plain forms keep Atomics' results: an index that is not a whole number
-// within the array goes to Atomics itself, which truncates it or throws the
-// RangeError the CPU reports as the machine's addressing exception; a value is
-// taken as a 32-bit integer (ToInt32, as Atomics stores it into an Int32Array).
-
-/** A word operation on an Int32Array: the value before it. */
-type Rmw = (a: Int32Array, i: number, v: number) => number;
-
-const whole = (a: Int32Array, i: number): boolean => (i >>> 0) === i && i < a.length;
+// The plain forms keep Atomics' results: an index that names no element (past
+// the end, negative, not whole) reads as undefined, and then Atomics itself
+// takes the access, truncating the index or throwing the RangeError the CPU
+// reports as the machine's addressing exception; a value is stored as a 32-bit
+// integer (ToInt32), as Atomics stores it into an Int32Array. The bodies are
+// kept small enough for V8 to inline them at every call site.
 
 const plain = {
-  load: (a: Int32Array, i: number): number => (whole(a, i) ? a[i]! : Atomics.load(a, i)),
+  load: (a: Int32Array, i: number): number => a[i] ?? Atomics.load(a, i),
   store: (a: Int32Array, i: number, v: number): void => {
-    if (whole(a, i)) a[i] = v;
-    else Atomics.store(a, i, v);
+    if (a[i] === undefined) Atomics.store(a, i, v);
+    else a[i] = v;
   },
-  add: ((a, i, v) => { if (!whole(a, i)) return Atomics.add(a, i, v); const o = a[i]!; a[i] = o + (v | 0); return o; }) as Rmw,
-  sub: ((a, i, v) => { if (!whole(a, i)) return Atomics.sub(a, i, v); const o = a[i]!; a[i] = o - (v | 0); return o; }) as Rmw,
-  and: ((a, i, v) => { if (!whole(a, i)) return Atomics.and(a, i, v); const o = a[i]!; a[i] = o & v; return o; }) as Rmw,
-  or: ((a, i, v) => { if (!whole(a, i)) return Atomics.or(a, i, v); const o = a[i]!; a[i] = o | v; return o; }) as Rmw,
-  exchange: ((a, i, v) => { if (!whole(a, i)) return Atomics.exchange(a, i, v); const o = a[i]!; a[i] = v; return o; }) as Rmw,
+  add: (a: Int32Array, i: number, v: number): number => {
+    const o = a[i];
+    if (o === undefined) return Atomics.add(a, i, v);
+    a[i] = o + (v | 0);
+    return o;
+  },
+  sub: (a: Int32Array, i: number, v: number): number => {
+    const o = a[i];
+    if (o === undefined) return Atomics.sub(a, i, v);
+    a[i] = o - (v | 0);
+    return o;
+  },
+  and: (a: Int32Array, i: number, v: number): number => {
+    const o = a[i];
+    if (o === undefined) return Atomics.and(a, i, v);
+    a[i] = o & v;
+    return o;
+  },
+  or: (a: Int32Array, i: number, v: number): number => {
+    const o = a[i];
+    if (o === undefined) return Atomics.or(a, i, v);
+    a[i] = o | v;
+    return o;
+  },
+  exchange: (a: Int32Array, i: number, v: number): number => {
+    const o = a[i];
+    if (o === undefined) return Atomics.exchange(a, i, v);
+    a[i] = v;
+    return o;
+  },
   compareExchange: (a: Int32Array, i: number, expected: number, replacement: number): number => {
-    if (!whole(a, i)) return Atomics.compareExchange(a, i, expected, replacement);
-    const o = a[i]!;
+    const o = a[i];
+    if (o === undefined) return Atomics.compareExchange(a, i, expected, replacement);
     if (o === (expected | 0)) a[i] = replacement;
     return o;
   },

@@ -42,9 +42,10 @@ export function delayPolicy(seed: number): SchedulePolicy {
   let info: ExecutionInfo;
   let lnMin = 0;
   let lnMax = 0;
-  let skip: number[] = [];
-  let restUntil: number[] = [];
-  let lastTable: number[] = [];
+  // (typed arrays: an array of numbers changes its elements kind as values grow, and every site then takes both)
+  let skip = new Int32Array(0);
+  let restUntil = new Float64Array(0);
+  let lastTable = new Float64Array(0);
   let watches: Watch[] = [];
   /** the earliest end of a watch (Infinity: none) */
   let minUntil = Infinity;
@@ -62,9 +63,9 @@ export function delayPolicy(seed: number): SchedulePolicy {
       info = x;
       lnMin = Math.log(DELAY_MIN_US * x.ghz * 1000);
       lnMax = Math.log(DELAY_MAX_US * x.ghz * 1000);
-      skip = Array.from({ length: x.ncpus }, () => draw(0, 2 * DELAY_SKIP));
-      restUntil = new Array<number>(x.ncpus).fill(0);
-      lastTable = new Array<number>(x.ncpus).fill(-1);
+      skip = Int32Array.from({ length: x.ncpus }, () => draw(0, 2 * DELAY_SKIP));
+      restUntil = new Float64Array(x.ncpus);
+      lastTable = new Float64Array(x.ncpus).fill(-1);
       watches = []; minUntil = Infinity; seen = 0; decisions = 0; stallCycles = 0; conflicts = 0; first.length = 0;
     },
     decide(cpu: Cpu, index: number): number {

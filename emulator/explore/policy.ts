@@ -80,7 +80,8 @@ for (const k of [Ev.store, Ev.atomic, Ev.pte_store, Ev.ipte, Ev.idte, Ev.csp]) W
  */
 export function interesting(kind: number, arg: number, tableEntry: (addr: number) => boolean): boolean {
   if (ALWAYS[kind] === 1) return true;
-  return ACCESS[kind] === 1 && ((arg >= VMEMMAP && arg < KDATA) || tableEntry(arg));
+  // (page tables are in physical memory, below VMEMMAP)
+  return ACCESS[kind] === 1 && (arg < VMEMMAP ? tableEntry(arg) : arg < KDATA);
 }
 
 /** Whether `kind` is an access to a named address (a watchpoint can see it). */
