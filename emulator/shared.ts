@@ -5,7 +5,7 @@
 // it holds (the deterministic driver, in any thread) a plain typed-array access
 // gives the same values in the same order, at 2 to 4 ns against 12 to 17 for
 // Atomics.load and Atomics.store (Node 20's V8 calls a builtin for each:
-// bench/shared_ops.ts measures both). The choice is made once per thread,
+// bench/host_ops.ts measures both). The choice is made once per thread,
 // before any routine runs, so a call site only ever sees one of the two (a
 // site that has seen both costs nearly as much as Atomics).
 //
@@ -16,7 +16,8 @@
 // integer (ToInt32), as Atomics stores it into an Int32Array. The bodies are
 // kept small enough for V8 to inline them at every call site.
 
-const plain = {
+/** The plain forms (exported for the tests, which hold them to Atomics). */
+export const plain = {
   load: (a: Int32Array, i: number): number => a[i] ?? Atomics.load(a, i),
   store: (a: Int32Array, i: number, v: number): void => {
     if (a[i] === undefined) Atomics.store(a, i, v);
@@ -60,7 +61,8 @@ const plain = {
   },
 };
 
-const atomic: typeof plain = {
+/** The Atomics forms. */
+export const atomic: typeof plain = {
   load: (a, i) => Atomics.load(a, i),
   store: (a, i, v) => { Atomics.store(a, i, v); },
   add: (a, i, v) => Atomics.add(a, i, v),
