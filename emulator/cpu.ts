@@ -15,6 +15,15 @@ export type Routine = Generator<number, void, unknown>;
 /** What a routine returns a value through: `const v = yield* f(cpu)`. */
 export type Fn<T> = Generator<number, T, unknown>;
 
+/**
+ * A draw uniform in [0, 1) in steps of 2^-30: pure-rand 7's
+ * unsafeUniformIntDistribution(0, 2^30 - 1, g) / 2^30, the same value from the
+ * same state (a range of 2^30 divides 2^32, so that function never rejects and
+ * keeps the low 30 bits of one unsafeNext()), without its general path: every
+ * step with seeded noise draws one (test/unit_draw.test.ts holds the two equal).
+ */
+export const unitDraw = (g: prand.RandomGenerator): number => (g.unsafeNext() & 0x3fffffff) / 0x40000000;
+
 /** Thrown through a CPU's routines when it oopses, so the CPU stops where it died. */
 export class OopsHalt extends Error {}
 
@@ -258,9 +267,9 @@ export class Cpu {
     return prand.unsafeUniformIntDistribution(0, n - 1, this.rng);
   }
 
-  /** Uniform in [0, 1) from stream `g`. */
+  /** Uniform in [0, 1) from stream `g` (unitDraw). */
   private unit(g: prand.RandomGenerator): number {
-    return prand.unsafeUniformIntDistribution(0, 0x3fffffff, g) / 0x40000000;
+    return unitDraw(g);
   }
 
   /** Exponential with mean `mean`, from the steal stream. */
