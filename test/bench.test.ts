@@ -89,7 +89,7 @@ t.test('the CLI writes the plot, the CSVs and the JSON whole; bad lists exit 2',
   t.match(badCpus.stderr, /--cpus: 'one' is not a number/);
 });
 
-t.test('npm run bench and bench:cpus refuse a bad flag before any run: named, exit 2', async (t) => {
+t.test('npm run bench, bench:cpus, bench:against and bench:ops refuse a bad flag before any run: named, exit 2', async (t) => {
   const bench = (file: string, args: string[]) => spawnSync(...nodeChild([fileURLToPath(new URL(`../bench/${file}`, import.meta.url)), ...args]), { encoding: 'utf8', timeout: 30_000 });
   const speed = bench('speed.js', ['--cpus', '2,x']);
   t.equal(speed.status, 2);
@@ -104,4 +104,15 @@ t.test('npm run bench and bench:cpus refuse a bad flag before any run: named, ex
   t.equal(cpus.status, 2);
   t.match(cpus.stderr, /--seeds: must be an integer from 1 to 1000, got 0/);
   t.equal(cpus.stdout, '');
+  // bench:against needs another build's dist/; without one nothing runs
+  const none = bench('against.js', []);
+  t.equal(none.status, 2);
+  t.match(none.stderr, /--build: give the directory of a checkout/);
+  const unbuilt = bench('against.js', ['--build', tmpdir()]);
+  t.equal(unbuilt.status, 2);
+  t.match(unbuilt.stderr, /has no dist\/system\/run\.js/);
+  t.equal(unbuilt.stdout, '');
+  const ops = bench('host_ops.js', ['--rounds', '0']);
+  t.equal(ops.status, 2);
+  t.match(ops.stderr, /--rounds: must be an integer from 1 to 100, got 0/);
 });
