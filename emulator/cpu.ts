@@ -3,6 +3,7 @@
 // interrupt handler on top while one runs). Both drivers step CPUs through
 // step(); nothing here knows which driver calls it.
 import prand from 'pure-rand';
+import { unitDraw } from './draw.js';
 import { EVENT_COUNT, Ev } from './events.js';
 import { lineOf } from './kaddr.js';
 import {
@@ -14,15 +15,6 @@ import * as shared from './shared.js';
 export type Routine = Generator<number, void, unknown>;
 /** What a routine returns a value through: `const v = yield* f(cpu)`. */
 export type Fn<T> = Generator<number, T, unknown>;
-
-/**
- * A draw uniform in [0, 1) in steps of 2^-30: pure-rand 7's
- * unsafeUniformIntDistribution(0, 2^30 - 1, g) / 2^30, the same value from the
- * same state (a range of 2^30 divides 2^32, so that function never rejects and
- * keeps the low 30 bits of one unsafeNext()), without its general path: every
- * step with seeded noise draws one (test/unit_draw.test.ts holds the two equal).
- */
-export const unitDraw = (g: prand.RandomGenerator): number => (g.unsafeNext() & 0x3fffffff) / 0x40000000;
 
 /** Thrown through a CPU's routines when it oopses, so the CPU stops where it died. */
 export class OopsHalt extends Error {}

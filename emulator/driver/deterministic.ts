@@ -3,6 +3,7 @@
 // the seed. Same seed and configuration, same run, event for event: the
 // result carries a hash of the event sequence to prove it.
 import prand from 'pure-rand';
+import { drawBelow } from '../draw.js';
 import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
 import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
@@ -200,7 +201,7 @@ class Scheduler {
           this.tieCount = queue.tied();
           for (let j = 0; j < this.tieCount; j++) tieBits[queue.ties[j]! >> 5] |= 1 << (queue.ties[j]! & 31);
         }
-        if (this.tieCount > 1) cpu = cpus[kthBit(tieBits, prand.unsafeUniformIntDistribution(0, this.tieCount - 1, sched))]!;
+        if (this.tieCount > 1) cpu = cpus[kthBit(tieBits, drawBelow(this.tieCount, sched))]!;
       } else {
         let first = 0;
         let min = cpus[0]!.clock;
@@ -212,7 +213,7 @@ class Scheduler {
         if (min >= limitCycles) return Slice.DONE;
         cpu = cpus[first]!;
         if (tied > 1) {
-          let k = prand.unsafeUniformIntDistribution(0, tied - 1, sched);
+          let k = drawBelow(tied, sched);
           for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
         }
       }
