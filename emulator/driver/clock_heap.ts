@@ -104,8 +104,9 @@ export class ClockHeap {
     if (p === this.size) return;
     this.heap[p] = last;
     this.pos[last] = p;
+    // (the last CPU goes down or up from the hole, never both)
     this.down(p);
-    this.up(this.pos[last]!);
+    if (this.pos[last] === p) this.up(p);
   }
 
   // (up and down compare each CPU against the moving one's (clock, number) held in

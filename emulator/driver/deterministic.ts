@@ -271,16 +271,24 @@ class Scheduler {
         if (heaps) {
           const bound = (waitsAgain ? unseen : this.canAct ?? queue).topBut(cpu.id);
           if (bound >= 0) { next = clocks[bound]!; stuck = false; }
-        } else {
+        } else if (waitsAgain) {
           for (let i = 0; i < ncpus; i++) {
             const c = cpus[i]!;
             if (c === cpu) continue;
             // one thread writes the pending words: a plain read sees them (Cpu.hasPending)
             const pending = cpuWords[i * CPU_STRIDE + C.PENDING] !== 0;
             if (c.lastKind === Ev.idle && !pending) continue;
-            const seen = seenAll(c, mutations, pending);
-            if (!seen) stuck = false;
-            if ((!seen || !waitsAgain) && c.clock < next) next = c.clock;
+            if (seenAll(c, mutations, pending)) continue;
+            stuck = false;
+            if (c.clock < next) next = c.clock;
+          }
+        } else {
+          // (not waiting again: every CPU that can act bounds the skip, seen or not)
+          for (let i = 0; i < ncpus; i++) {
+            const c = cpus[i]!;
+            if (c === cpu) continue;
+            if (c.lastKind === Ev.idle && cpuWords[i * CPU_STRIDE + C.PENDING] === 0) continue;
+            if (c.clock < next) next = c.clock;
           }
         }
         try {
