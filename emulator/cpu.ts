@@ -380,48 +380,68 @@ export class Cpu {
    * and records it.
    */
   step(): void {
+    // (the rare paths are methods of their own: the common step stays small enough to inline)
     const w = this.cpuWords;
-    if (this.stalls && shared.load(w, this.base + C.STALL) !== 0) {
-      // another CPU's broadcast purge held this one in quiesce
-      const st = shared.exchange(w, this.base + C.STALL, 0);
-      this.clock += st;
-      this.stallCycles += st;
-    }
+    if (this.stalls && shared.load(w, this.base + C.STALL) !== 0) this.quiesced();
     if (this.irqOn && this.insnDepth === 0) {
-      if (shared.load(w, this.base + C.PENDING) !== 0) {
-        const bits = shared.exchange(w, this.base + C.PENDING, 0);
-        if (bits !== 0) return this.takeInterrupt(bits);
-      }
+      if (shared.load(w, this.base + C.PENDING) !== 0 && this.interrupted()) return;
       if (this.clock >= this.tickAt) return this.takeTick();
     }
     const top = this.stack[this.stack.length - 1]!;
     this.doneKind = this.lastKind;
     this.doneArg = this.lastArg;
-    if (top.wait !== null) {
-      if (top.waitRetry >= 0 && !top.retried) {
-        top.retried = true;
-        return this.charge(top.waitRetry, top.waitArg, 0);
-      }
-      if (top.wait()) {
-        top.retried = false;
-        return this.charge(top.waitKind, top.waitArg, 0);
-      }
+    // (one call of charge for every kind of step: V8 inlines it once, not three times or none)
+    let kind: number;
+    let arg = top.waitArg;
+    let extra = 0;
+    if (top.wait !== null && top.waitRetry >= 0 && !top.retried) {
+      top.retried = true;
+      kind = top.waitRetry;
+    } else if (top.wait !== null && top.wait()) {
+      top.retried = false;
+      kind = top.waitKind;
+    } else {
       top.wait = null;
-    }
-    this.running = top;
-    let r: IteratorResult<number, void>;
-    try {
-      r = generatorNext.call(top.gen);
-    } catch (e) {
+      this.running = top;
+      let r: IteratorResult<number, void>;
+      try {
+        r = generatorNext.call(top.gen);
+      } catch (e) {
+        this.running = null;
+        this.routineThrew(e);
+      }
       this.running = null;
-      // an Atomics access past the end of a region (memory, struct pages): the machine's exception,
-      // where the layer above says what that is; any other error stays an error of the model
-      if (e instanceof RangeError && e.message === 'Invalid atomic access index' && this.onAccessFault !== null) this.onAccessFault(e);
-      throw e;
+      if (r.done) return this.frameDone(top);
+      kind = r.value;
+      arg = this.arg;
+      extra = this.extra;
     }
-    this.running = null;
-    if (r.done) return this.frameDone(top);
-    this.charge(r.value, this.arg, this.extra);
+    this.charge(kind, arg, extra);
+  }
+
+  /** Another CPU's broadcast purge held this one in quiesce: the stall is charged before its step. */
+  private quiesced(): void {
+    const st = shared.exchange(this.cpuWords, this.base + C.STALL, 0);
+    this.clock += st;
+    this.stallCycles += st;
+  }
+
+  /** Takes the interrupts pending at this CPU, if any are left: whether it did. */
+  private interrupted(): boolean {
+    const bits = shared.exchange(this.cpuWords, this.base + C.PENDING, 0);
+    if (bits === 0) return false;
+    this.takeInterrupt(bits);
+    return true;
+  }
+
+  /**
+   * A routine threw. An Atomics access past the end of a region (memory, struct pages)
+   * is the machine's exception, where the layer above says what that is; any other
+   * error stays an error of the model.
+   */
+  private routineThrew(e: unknown): never {
+    if (e instanceof RangeError && e.message === 'Invalid atomic access index' && this.onAccessFault !== null) this.onAccessFault(e);
+    throw e;
   }
 
   private charge(kind: number, arg: number, extra: number): void {
@@ -454,11 +474,19 @@ export class Cpu {
     if (this.tracer !== null) this.tracer.step(this);
     if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
     // the hypervisor undispatches at an instruction boundary, interrupts off or not
-    if (this.clock >= this.stealAt && this.insnDepth === 0) {
-      const st = this.costs.steal!;
-      this.stall(Math.max(1, Math.min(st.max, Math.round(this.exp(st.mean)))), 'steal');
-      this.stealAt = this.clock + this.exp(st.gap);
-    }
+    if (this.clock >= this.stealAt && this.insnDepth === 0) this.undispatched();
+    if (this.steps === this.planStep) this.replayPlanned();
+  }
+
+  /** The hypervisor takes this CPU for a while (steal), and draws when it next will. */
+  private undispatched(): void {
+    const st = this.costs.steal!;
+    this.stall(Math.max(1, Math.min(st.max, Math.round(this.exp(st.mean)))), 'steal');
+    this.stealAt = this.clock + this.exp(st.gap);
+  }
+
+  /** The stalls a schedule file gives after this step. */
+  private replayPlanned(): void {
     while (this.steps === this.planStep) {
       const p = this.plan[this.planIdx++]!;
       this.stall(p.cycles, p.cause);
@@ -508,7 +536,11 @@ export class Cpu {
       if (writer >= 0 && writer !== this.id) from = writer;
       else if (others !== 0) from = 31 - Math.clz32(others & -others);
     }
-    if (from < 0) return 0;
+    return from < 0 ? 0 : this.transfer(from);
+  }
+
+  /** What a line from CPU `from` costs: priced by how far away that CPU is. */
+  private transfer(from: number): number {
     this.lineTransfers++;
     const c = this.costs;
     const chipA = Math.floor(this.id / c.coresPerChip);

@@ -54,6 +54,15 @@ export function delayPolicy(seed: number): SchedulePolicy {
   let stallCycles = 0;
   let conflicts = 0;
   const first: Conflict[] = [];
+  const conflict = (w: Watch, by: number, k: number, at: number): void => {
+    conflicts++;
+    if (first.length < KEEP_CONFLICTS) {
+      first.push({
+        cpu: w.cpu, access: EVENT_NAMES[w.kind]!, address: `0x${(w.entry * 8).toString(16)}`,
+        by, byAccess: EVENT_NAMES[k]!, clock: at,
+      });
+    }
+  };
   const draw = (lo: number, hi: number): number => prand.unsafeUniformIntDistribution(lo, hi, g);
   const length = (): number => Math.round(Math.exp(lnMin + (lnMax - lnMin) * (draw(0, 0x3fffffff) / 0x40000000)));
   return {
@@ -113,13 +122,7 @@ export function delayPolicy(seed: number): SchedulePolicy {
         if (w.until < min) min = w.until;
         if (!access || w.cpu === cpu.id || at < w.from || Math.floor(cpu.doneArg / 8) !== w.entry) continue;
         if (WRITES[k] !== 1 && WRITES[w.kind] !== 1) continue;
-        conflicts++;
-        if (first.length < KEEP_CONFLICTS) {
-          first.push({
-            cpu: w.cpu, access: EVENT_NAMES[w.kind]!, address: `0x${(w.entry * 8).toString(16)}`,
-            by: cpu.id, byAccess: EVENT_NAMES[k]!, clock: at,
-          });
-        }
+        conflict(w, cpu.id, k, at);
       }
       minUntil = min;
       // (setting an array's length costs more than the comparison)
