@@ -61,16 +61,16 @@ export const plain = {
   },
 };
 
-/** The Atomics forms. */
+/** The Atomics forms: the builtins themselves, so a call site calls them with no function of ours between. */
 export const atomic: typeof plain = {
-  load: (a, i) => Atomics.load(a, i),
-  store: (a, i, v) => { Atomics.store(a, i, v); },
-  add: (a, i, v) => Atomics.add(a, i, v),
-  sub: (a, i, v) => Atomics.sub(a, i, v),
-  and: (a, i, v) => Atomics.and(a, i, v),
-  or: (a, i, v) => Atomics.or(a, i, v),
-  exchange: (a, i, v) => Atomics.exchange(a, i, v),
-  compareExchange: (a, i, e, r) => Atomics.compareExchange(a, i, e, r),
+  load: Atomics.load,
+  store: Atomics.store as (a: Int32Array, i: number, v: number) => void,
+  add: Atomics.add,
+  sub: Atomics.sub,
+  and: Atomics.and,
+  or: Atomics.or,
+  exchange: Atomics.exchange,
+  compareExchange: Atomics.compareExchange,
 };
 
 // (live bindings: every importer calls whichever set this thread chose)

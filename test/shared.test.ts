@@ -25,7 +25,9 @@ function outcome(ops: typeof plain, op: Op, init: readonly number[], i: number, 
   a.set(init);
   try {
     const call = ops[op] as (a: Int32Array, i: number, v: number, w: number) => number | void;
-    return { result: call(a, i, v, w), words: [...a] };
+    const result = call(a, i, v, w);
+    // (a store's result is not used: Atomics.store gives the value stored, the plain store nothing)
+    return { result: op === 'store' ? undefined : result, words: [...a] };
   } catch (e) {
     return { error: (e as Error).constructor.name, message: (e as Error).message, words: [...a] };
   }
