@@ -219,7 +219,7 @@ export class Cpu {
     this.spreadOf = costs.spreadOf;
     if (costs.steal) this.stealAt = this.exp(costs.steal.gap);
     // ticks of different CPUs are not in phase
-    if (costs.tick) this.tickAt = 1 + this.unit(this.noise) * costs.tick.period;
+    if (costs.tick) this.tickAt = 1 + unitDraw(this.noise) * costs.tick.period;
     shared.store(this.cpuWords, this.base + C.IRQ_ON, 1);
     shared.store(this.cpuWords, this.base + C.ACTIVE, 1);
   }
@@ -259,19 +259,14 @@ export class Cpu {
     return prand.unsafeUniformIntDistribution(0, n - 1, this.rng);
   }
 
-  /** Uniform in [0, 1) from stream `g` (unitDraw). */
-  private unit(g: prand.RandomGenerator): number {
-    return unitDraw(g);
-  }
-
   /** Exponential with mean `mean`, from the steal stream. */
   private exp(mean: number): number {
-    return -mean * Math.log(1 - this.unit(this.stealRng));
+    return -mean * Math.log(1 - unitDraw(this.stealRng));
   }
 
   /** `c` varied by the relative half-width `s`, seeded. */
   private vary(c: number, s: number): number {
-    return Math.round(c * (1 + s * (2 * this.unit(this.noise) - 1)));
+    return Math.round(c * (1 + s * (2 * unitDraw(this.noise) - 1)));
   }
 
   /**

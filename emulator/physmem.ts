@@ -1,8 +1,8 @@
 // Simulated physical memory as big-endian 64-bit doublewords (as on s390, and
 // as page-table entries are laid out). Simulated memory stays below 2 GiB
 // (LIMITS.memMiB), so an entry the kernel wrote has a zero high word and only
-// the low word is compared: one Int32 Atomics op (about 10 ns) instead of a
-// BigInt64 one (about 27 ns) per page-table access. A stray store (a write
+// the low word is compared: one Int32 access (an Atomics one about 10 ns) instead
+// of a BigInt64 Atomics one (about 27 ns) per page-table access. A stray store (a write
 // through a stale translation, in a kernel without KASAN) can set the high
 // word: the entry then points at or above 4 GiB, beyond memory, and a load
 // says so by BEYOND_MEMORY, keeping the low word's bits as they are.

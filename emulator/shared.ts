@@ -3,8 +3,8 @@
 // Where several threads step CPUs over one buffer (the parallel driver's
 // workers) each access is the Atomics one; where one thread steps every CPU
 // it holds (the deterministic driver, in any thread) a plain typed-array access
-// gives the same values in the same order, at 2 to 4 ns against 12 to 17 for
-// Atomics.load and Atomics.store (Node 20's V8 calls a builtin for each:
+// gives the same values in the same order, at 2 to 4 ns against 13 to 16 for
+// Atomics.load, store and compareExchange (Node 20's V8 calls a builtin for each:
 // bench/host_ops.ts measures both). The choice is made once per thread,
 // before any routine runs, so a call site only ever sees one of the two (a
 // site that has seen both costs nearly as much as Atomics).

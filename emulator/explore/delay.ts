@@ -10,6 +10,7 @@
 // candidate of its own (DELAY_DESCENT_ODDS): the family's races live there.
 import prand from 'pure-rand';
 import type { Cpu } from '../cpu.js';
+import { unitDraw } from '../draw.js';
 import { EVENT_NAMES } from '../events.js';
 import { isAccess, WRITES, type Conflict, type ExecutionInfo, type PolicySummary, type SchedulePolicy } from './policy.js';
 
@@ -64,7 +65,7 @@ export function delayPolicy(seed: number): SchedulePolicy {
     }
   };
   const draw = (lo: number, hi: number): number => prand.unsafeUniformIntDistribution(lo, hi, g);
-  const length = (): number => Math.round(Math.exp(lnMin + (lnMax - lnMin) * (draw(0, 0x3fffffff) / 0x40000000)));
+  const length = (): number => Math.round(Math.exp(lnMin + (lnMax - lnMin) * unitDraw(g)));
   return {
     name: 'delay',
     cause: 'delay',
