@@ -91,7 +91,7 @@ export interface RunOptions {
   /** a trace of the run (deterministic driver) */
   tracer?: CpuTracer;
   /** where the deterministic driver turns from its scan to its heaps (a test's switch; the driver's own otherwise) */
-  heapAboveCpus?: number;
+  bucketsAboveCpus?: number;
   /** false: busy-waits without waitWhile's fast path (a test's switch) */
   fastWaits?: boolean;
 }
@@ -199,7 +199,7 @@ export async function run(cfg: RunConfig, opts: RunOptions = {}): Promise<RunRes
           ...(opts.record ? { record: (s: Stall) => { stalls.push(s); } } : {}),
           ...(opts.replay ? { replay: opts.replay } : {}),
           ...(opts.tracer ? { tracer: opts.tracer } : {}),
-          ...(opts.heapAboveCpus !== undefined ? { heapAboveCpus: opts.heapAboveCpus } : {}),
+          ...(opts.bucketsAboveCpus !== undefined ? { bucketsAboveCpus: opts.bucketsAboveCpus } : {}),
           ...(opts.fastWaits !== undefined ? { fastWaits: opts.fastWaits } : {}),
         })
       : await runParallel(b.machine, WORKER_ENTRY, limitCycles, cfg.durationS);

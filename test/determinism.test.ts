@@ -17,12 +17,12 @@ t.test('the same seed gives the same event sequence and counters', async (t) => 
   t.ok(a.cpus.every((c) => c.ipisTaken > 0), 'the storm did send IPIs');
 });
 
-// The heaps (above 16 CPUs) and the scan (up to 16) must pick the same CPU and
-// the same skip at every step. Each workload is run both ways at 20 CPUs:
+// The clock buckets (above 16 CPUs) and the scan (up to 16) must pick the same CPU
+// and the same skip at every step. Each workload is run both ways at 20 CPUs:
 // ipi-storm's waiters re-check in ties at one clock; in the litmus run most CPUs
-// idle from their first step, so the heap of CPUs that can act is built then
-// and answers every skip after it (till then the run queue answers).
-t.test('the heaps and the scan step the same CPUs: the same eventHash either way', async (t) => {
+// idle from their first step, so the set of CPUs that can act answers every skip
+// after it (till then the run queue answers).
+t.test('the buckets and the scan step the same CPUs: the same eventHash either way', async (t) => {
   const cases = [
     { workload: 'ipi-storm', cpus: 20, simMs: 1, seed: 5 },
     { workload: 'litmus-flush-irqoff', cpus: 20, simMs: 1, seed: 2 },
@@ -30,12 +30,12 @@ t.test('the heaps and the scan step the same CPUs: the same eventHash either way
   ];
   for (const c of cases) {
     const cfg = config({ ...c, driver: 'deterministic', duration: 120 });
-    const scan = await run(cfg, { heapAboveCpus: 1000 });
-    const heaps = await run(cfg, { heapAboveCpus: 4 });
+    const scan = await run(cfg, { bucketsAboveCpus: 1000 });
+    const buckets = await run(cfg, { bucketsAboveCpus: 4 });
     t.equal(scan.truncated, false);
     t.ok(scan.steps > 10_000, `${c.workload}: ${scan.steps} steps`);
-    t.equal(heaps.eventHash, scan.eventHash, `${c.workload}: the same event sequence`);
-    t.same(heaps.cpus.map((x) => x.steps), scan.cpus.map((x) => x.steps), `${c.workload}: the same steps on every CPU`);
+    t.equal(buckets.eventHash, scan.eventHash, `${c.workload}: the same event sequence`);
+    t.same(buckets.cpus.map((x) => x.steps), scan.cpus.map((x) => x.steps), `${c.workload}: the same steps on every CPU`);
   }
 });
 

@@ -1,140 +1,37 @@
-// Run queues of the drivers (the deterministic driver's, a parallel worker's)
-// and the deterministic driver's skip sets: binary min-heaps of CPU numbers keyed by
-// (virtual clock, CPU number), so the CPU furthest behind of a set is found
-// in O(log n) rather than by a scan of every CPU. A CPU's clock only moves
-// forward, and only when it is stepped, so after a step only that CPU sinks;
-// a CPU may also leave a set and come back (see the driver's skip sets). A CPU
-// whose clock moved must sink (advanced) before any other CPU enters or leaves:
-// the heap's order is what insert and remove rely on. The clocks are read from
-// an array the caller keeps (contiguous: faster than each CPU's object), and a
-// CPU's entry is updated just before it sinks.
+// A parallel worker's run queue (worker_loop.ts): a binary min-heap of its CPU
+// numbers keyed by (virtual clock, CPU number), so the CPU furthest behind is
+// found in O(log n) rather than by a scan. A CPU's clock only moves forward,
+// and only when it is stepped, so after a step only that CPU sinks. The clocks
+// are read from an array the caller keeps (contiguous: faster than each CPU's
+// object), and a CPU's entry is updated just before it sinks. (The
+// deterministic driver keeps clock buckets instead: clock_buckets.ts says why.)
 
 export class ClockHeap {
   private readonly heap: Int32Array;
-  /** slot of each CPU in the heap, -1 while it is not in the set */
+  /** slot of each CPU in the heap */
   private readonly pos: Int32Array;
-  private size = 0;
-  /** the CPUs tied at the smallest clock, in heap order (valid after tied()) */
-  readonly ties: Int32Array;
-  /** heap slots still to visit in tied() */
-  private readonly todo: Int32Array;
 
-  /** A heap of `n` CPUs, all of them in it, or none with `empty`. */
-  constructor(private readonly clock: Float64Array, readonly n: number, empty = false) {
+  /** A heap of CPUs 0 to n - 1 at the clocks in `clock`. */
+  constructor(private readonly clock: Float64Array, readonly n: number) {
     this.heap = new Int32Array(n);
-    this.pos = new Int32Array(n).fill(-1);
-    this.ties = new Int32Array(n);
-    this.todo = new Int32Array(2 * n + 2);
-    if (!empty) {
-      for (let i = 0; i < n; i++) { this.heap[i] = i; this.pos[i] = i; }
-      this.size = n;
-      for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
-    }
-  }
-
-  private less(a: number, b: number): boolean {
-    const ca = this.clock[a]!;
-    const cb = this.clock[b]!;
-    return ca < cb || (ca === cb && a < b);
+    this.pos = new Int32Array(n);
+    for (let i = 0; i < n; i++) { this.heap[i] = i; this.pos[i] = i; }
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   /** The CPU with the smallest clock (the lowest number among equals); -1 when empty. */
-  top(): number { return this.size > 0 ? this.heap[0]! : -1; }
+  top(): number { return this.n > 0 ? this.heap[0]! : -1; }
 
-  /** The smallest but `cpu`, -1 if there is none: the top, or the smaller child of a top that is `cpu`. */
-  topBut(cpu: number): number {
-    if (this.size === 0) return -1;
-    const h = this.heap;
-    if (h[0] !== cpu) return h[0]!;
-    if (this.size === 1) return -1;
-    if (this.size === 2) return h[1]!;
-    return this.less(h[1]!, h[2]!) ? h[1]! : h[2]!;
-  }
+  /** CPU `cpu`'s clock has moved forward: let it sink to its place. */
+  advanced(cpu: number): void { this.down(this.pos[cpu]!); }
 
-  has(cpu: number): boolean { return this.pos[cpu]! >= 0; }
-
-  /**
-   * How many CPUs share the smallest clock; they are in `ties`, in no particular
-   * order. Only the heap's top subtree of equal clocks is visited.
-   */
-  tied(): number {
-    const h = this.heap;
-    const min = this.clock[h[0]!]!;
-    // the usual case: neither child of the top shares its clock
-    if ((this.size < 2 || this.clock[h[1]!]! !== min) && (this.size < 3 || this.clock[h[2]!]! !== min)) {
-      this.ties[0] = h[0]!;
-      return 1;
-    }
-    let count = 0;
-    // a walk over heap slots whose CPU has the smallest clock: their children may too
-    let sp = 0;
-    const todo = this.todo;
-    todo[sp++] = 0;
-    while (sp > 0) {
-      const slot = todo[--sp]!;
-      const cpu = h[slot]!;
-      if (this.clock[cpu]! !== min) continue;
-      this.ties[count++] = cpu;
-      const l = 2 * slot + 1;
-      if (l < this.size) todo[sp++] = l;
-      if (l + 1 < this.size) todo[sp++] = l + 1;
-    }
-    return count;
-  }
-
-  /** CPU `cpu`'s clock has moved forward: let it sink to its place (nothing if it is not in the set). */
-  advanced(cpu: number): void {
-    const p = this.pos[cpu]!;
-    if (p >= 0) this.down(p);
-  }
-
-  insert(cpu: number): void {
-    if (this.pos[cpu]! >= 0) return;
-    const slot = this.size++;
-    this.heap[slot] = cpu;
-    this.pos[cpu] = slot;
-    this.up(slot);
-  }
-
-  remove(cpu: number): void {
-    const p = this.pos[cpu]!;
-    if (p < 0) return;
-    this.pos[cpu] = -1;
-    const last = this.heap[--this.size]!;
-    if (p === this.size) return;
-    this.heap[p] = last;
-    this.pos[last] = p;
-    // (the last CPU goes down or up from the hole, never both)
-    this.down(p);
-    if (this.pos[last] === p) this.up(p);
-  }
-
-  // (up and down compare each CPU against the moving one's (clock, number) held in
-  // locals, not through less(): half the loads, in the driver's hottest loop at many CPUs)
-  private up(slot: number): void {
-    const h = this.heap;
-    const pos = this.pos;
-    const clock = this.clock;
-    const cpu = h[slot]!;
-    const cc = clock[cpu]!;
-    while (slot > 0) {
-      const parent = (slot - 1) >> 1;
-      const p = h[parent]!;
-      const pc = clock[p]!;
-      if (!(cc < pc || (cc === pc && cpu < p))) break;
-      h[slot] = p;
-      pos[p] = slot;
-      slot = parent;
-    }
-    h[slot] = cpu;
-    pos[cpu] = slot;
-  }
-
+  // (down compares each CPU against the moving one's (clock, number) held in
+  // locals: half the loads of a comparison that reads both entries each time)
   private down(slot: number): void {
     const h = this.heap;
     const pos = this.pos;
     const clock = this.clock;
-    const n = this.size;
+    const n = this.n;
     const cpu = h[slot]!;
     const cc = clock[cpu]!;
     for (;;) {

@@ -8,7 +8,7 @@ import { OopsHalt, type Cpu, type CpuTracer, type Stall } from '../cpu.js';
 import { EVENT_COUNT, Ev } from '../events.js';
 import { interesting, type PolicySummary, type SchedulePolicy } from '../explore/policy.js';
 import { C, CPU_STRIDE, M, RunState, type Machine } from '../machine.js';
-import { ClockHeap } from './clock_heap.js';
+import { ClockBuckets } from './clock_buckets.js';
 import type { System } from './system.js';
 
 export interface DriverOutcome {
@@ -29,8 +29,8 @@ export interface DeterministicOptions {
   /** stalls to replay instead of drawing any (a schedule file) */
   replay?: readonly Stall[];
   tracer?: CpuTracer;
-  /** above this many CPUs the heaps, up to it the scan (HEAP_ABOVE_CPUS): the tests run both ways */
-  heapAboveCpus?: number;
+  /** above this many CPUs the clock buckets, up to it the scan (BUCKETS_ABOVE_CPUS): the tests run both ways */
+  bucketsAboveCpus?: number;
   /** false: every step of a busy-wait resumes its routine (Cpu.fastWaits), for the tests */
   fastWaits?: boolean;
 }
@@ -38,8 +38,8 @@ export interface DeterministicOptions {
 const WAITISH = new Uint8Array(EVENT_COUNT);
 for (const e of [Ev.spin, Ev.csd_wait, Ev.idle]) WAITISH[e] = 1;
 
-/** above this many CPUs the driver keeps heaps (clock_heap.ts); up to it a scan of every CPU costs less */
-const HEAP_ABOVE_CPUS = 16;
+/** above this many CPUs the driver keeps its CPUs in clock buckets (clock_buckets.ts); up to it a scan of every CPU costs less */
+const BUCKETS_ABOVE_CPUS = 16;
 
 /** A waiter that has seen every change (`checkedAt` at the count of changes) and has no interrupt it can take pending. */
 const seenAll = (c: Cpu, mutations: number, pending: boolean): boolean =>
@@ -54,24 +54,6 @@ function mix(h: number, x: number): number {
   h ^= (x >>> 16) & 0xff; h = Math.imul(h, FNV_PRIME);
   h ^= x >>> 24; h = Math.imul(h, FNV_PRIME);
   return h;
-}
-
-/** The number of the `k`-th set bit (from 0, lowest first) of a bitmap. */
-function kthBit(bits: Int32Array, k: number): number {
-  for (let w = 0; w < bits.length; w++) {
-    let x = bits[w]!;
-    const n = popcount(x);
-    if (k >= n) { k -= n; continue; }
-    for (; k > 0; k--) x &= x - 1;
-    return (w << 5) + 31 - Math.clz32(x & -x);
-  }
-  return -1;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** What one slice of the loop ended with: more steps to go, or the run is over. */
@@ -101,28 +83,21 @@ class Scheduler {
   internalError: DriverOutcome['internalError'] = null;
   /** steps taken, counted from 1 */
   n = 0;
-  private readonly heaps: boolean;
-  // the run queue: the CPU furthest behind in O(log n) (clock_heap.ts)
-  // each CPU's clock for the heaps, updated as the CPU sinks after its step
-  private readonly clocks: Float64Array;
-  private readonly queue: ClockHeap;
-  // The CPUs at the smallest clock, in a bitmap by CPU number. While that clock
-  // is still the smallest the set only loses the CPU just stepped (no other CPU's
-  // clock moves), so it is found by a walk of the heap once per clock, not per step.
-  private readonly tieBits: Int32Array;
-  private tieClock = -1;
-  private tieCount = 0;
+  private readonly bucketed: boolean;
+  // the run queue: the CPUs by clock, those at the smallest first (clock_buckets.ts)
+  private readonly queue: ClockBuckets;
   // steps that may have changed shared state (anything but busy-waits and idle passes)
   private mutations = 0;
-  // The skip sets, kept as CPUs change instead of found by a scan of every CPU at
-  // every wait. canAct: every CPU but an idle one with nothing pending. unseen: of
-  // those, every CPU but a waiter that has seen every change (checkedAt === mutations)
-  // and has no interrupt it can take pending. A CPU changes set only when it steps,
-  // when an interrupt is raised at it, or, for unseen, when a change happens.
-  // canAct is every CPU until one idles with nothing pending: till then the run
-  // queue answers for it, and its heap is built only then (ipi-storm never idles)
-  private canAct: ClockHeap | null = null;
-  private readonly unseen: ClockHeap;
+  // The skip sets, bitmaps by CPU number kept as CPUs change instead of found by a
+  // scan of every CPU at every wait. canAct: every CPU but an idle one with nothing
+  // pending. unseen: of those, every CPU but a waiter that has seen every change
+  // (checkedAt === mutations) and has no interrupt it can take pending. A CPU changes
+  // set only when it steps, when an interrupt is raised at it, or, for unseen, when a
+  // change happens. While canAct is every CPU (`everyCanAct`; ipi-storm never idles)
+  // the run queue answers for it without a look at the set.
+  private readonly canAct: Int32Array;
+  private everyCanAct = true;
+  private readonly unseen: Int32Array;
   // the CPUs out of unseen for having seen every change: they come back with the next change
   // (a stack in a typed array: setting an array's length costs more than the rest)
   private readonly outOfUnseen: Int32Array;
@@ -149,18 +124,19 @@ class Scheduler {
     this.cpuWords = m.v.cpu;
     const ncpus = cpus.length;
     this.ncpus = ncpus;
-    // both ways find the same CPUs (test/clock_heap.test.ts; the same eventHash either way: test/determinism.test.ts)
-    this.heaps = ncpus > (o.heapAboveCpus ?? HEAP_ABOVE_CPUS);
-    this.clocks = Float64Array.from(cpus, (c) => c.clock);
-    this.queue = new ClockHeap(this.clocks, ncpus);
-    this.tieBits = new Int32Array((ncpus + 31) >> 5);
-    this.unseen = new ClockHeap(this.clocks, ncpus, true);
+    // both ways find the same CPUs (test/clock_buckets.test.ts; the same eventHash either way: test/determinism.test.ts)
+    this.bucketed = ncpus > (o.bucketsAboveCpus ?? BUCKETS_ABOVE_CPUS);
+    this.queue = new ClockBuckets(Float64Array.from(cpus, (c) => c.clock), ncpus);
+    const words = this.queue.words;
+    this.canAct = new Int32Array(words);
+    for (let i = 0; i < ncpus; i++) this.canAct[i >> 5]! |= 1 << (i & 31);
+    this.unseen = new Int32Array(words);
     this.outOfUnseen = new Int32Array(ncpus);
-    // The heaps order CPUs by `clocks`, not by the CPUs' own clocks: the CPU being
-    // stepped keeps its old entry, so the heaps stay ordered while other CPUs move
-    // in and out of the sets, until the step is done and it sinks once. (The skip's
-    // bound is another CPU than itself: its stale entry is never the answer.)
-    for (let i = 0; this.heaps && i < ncpus; i++) {
+    // The buckets hold the CPU being stepped at its clock before the step, so the
+    // queue and the sets stay as they were while other CPUs move in and out of the
+    // sets, until the step is done and it moves once. (The skip's bound is another
+    // CPU than itself: its old clock is never the answer.)
+    for (let i = 0; this.bucketed && i < ncpus; i++) {
       this.refresh(i);
       cpus[i]!.onRaise = (target) => this.refresh(target);
     }
@@ -169,39 +145,34 @@ class Scheduler {
   private refresh(i: number): void {
     const c = this.cpus[i]!;
     const unseen = this.unseen;
+    const w = i >> 5;
+    const bit = 1 << (i & 31);
     // one thread writes the pending words: a plain read sees them (Cpu.hasPending)
     const pending = this.cpuWords[i * CPU_STRIDE + C.PENDING] !== 0;
     if (c.lastKind === Ev.idle && !pending) {
-      // (every CPU is in the run queue, in its place: the heap starts as a copy of it)
-      this.canAct ??= new ClockHeap(this.clocks, this.ncpus);
-      this.canAct.remove(i); unseen.remove(i); return;
+      this.everyCanAct = false;
+      this.canAct[w]! &= ~bit; unseen[w]! &= ~bit; return;
     }
-    const canAct = this.canAct;
-    if (canAct !== null) { if (canAct.has(i)) canAct.advanced(i); else canAct.insert(i); }
+    this.canAct[w]! |= bit;
     if (seenAll(c, this.mutations, pending)) {
-      if (unseen.has(i)) { unseen.remove(i); this.outOfUnseen[this.nOut++] = i; }
-    } else if (unseen.has(i)) unseen.advanced(i);
-    else unseen.insert(i);
+      if ((unseen[w]! & bit) !== 0) { unseen[w]! &= ~bit; this.outOfUnseen[this.nOut++] = i; }
+    } else unseen[w]! |= bit;
   }
 
   /** Steps CPUs until the step count is a multiple of SLICE_STEPS (MORE) or the run is over (DONE). */
   slice(): Slice {
-    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, heaps, clocks, queue, tieBits, unseen, limitCycles } = this;
+    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, bucketed, queue, unseen, limitCycles } = this;
     for (;;) {
       const n = ++this.n;
       // the CPU furthest behind in virtual time runs next; equal clocks draw lots
       // (the k-th of the tied CPUs in CPU order)
       let cpu: Cpu;
-      if (heaps) {
-        cpu = cpus[queue.top()]!;
-        if (cpu.clock >= limitCycles) return Slice.DONE;
-        // (a new smallest clock: the old set has emptied, its bits are all clear)
-        if (cpu.clock !== this.tieClock || this.tieCount === 0) {
-          this.tieClock = cpu.clock;
-          this.tieCount = queue.tied();
-          for (let j = 0; j < this.tieCount; j++) tieBits[queue.ties[j]! >> 5] |= 1 << (queue.ties[j]! & 31);
-        }
-        if (this.tieCount > 1) cpu = cpus[kthBit(tieBits, drawBelow(this.tieCount, sched))]!;
+      if (bucketed) {
+        // the CPUs at the smallest clock are the first bucket
+        const b = queue.first();
+        if (queue.clockOf(b) >= limitCycles) return Slice.DONE;
+        const tied = queue.countOf(b);
+        cpu = cpus[queue.kth(b, tied > 1 ? drawBelow(tied, sched) : 0)]!;
       } else {
         let first = 0;
         let min = cpus[0]!.clock;
@@ -249,7 +220,7 @@ class Scheduler {
       if (!quiet) {
         this.mutations++;
         // a change: every waiter that had seen every change has not seen this one
-        if (heaps && this.nOut > 0) {
+        if (bucketed && this.nOut > 0) {
           // (refresh leaves them in unseen: none is pushed again meanwhile)
           const nOut = this.nOut;
           this.nOut = 0;
@@ -268,9 +239,10 @@ class Scheduler {
         // A deadlock: every CPU that could act is a busy-wait that has seen every change.
         let next = Infinity;
         let stuck = waitsAgain;
-        if (heaps) {
-          const bound = (waitsAgain ? unseen : this.canAct ?? queue).topBut(cpu.id);
-          if (bound >= 0) { next = clocks[bound]!; stuck = false; }
+        if (bucketed) {
+          const bound = waitsAgain ? queue.smallestIn(unseen, cpu.id)
+            : this.everyCanAct ? queue.smallestBut(cpu.id) : queue.smallestIn(this.canAct, cpu.id);
+          if (bound !== Infinity) { next = bound; stuck = false; }
         } else if (waitsAgain) {
           for (let i = 0; i < ncpus; i++) {
             const c = cpus[i]!;
@@ -300,15 +272,10 @@ class Scheduler {
           return Slice.DONE;
         }
       }
-      // its clock moved on (the step, a stall, a skip): it sinks in the run queue and its sets
-      if (heaps) {
-        clocks[cpu.id] = cpu.clock;
-        queue.advanced(cpu.id);
+      // its clock moved on (the step, a stall, a skip): it moves in the run queue, and its sets are looked at again
+      if (bucketed) {
+        queue.advanced(cpu.id, cpu.clock);
         this.refresh(cpu.id);
-        if (cpu.clock !== this.tieClock) {
-          const bit = 1 << (cpu.id & 31);
-          if ((tieBits[cpu.id >> 5]! & bit) !== 0) { tieBits[cpu.id >> 5]! ^= bit; this.tieCount--; }
-        }
       }
       this.h = mix(mix(mix(mix(mix(this.h, cpu.id), cpu.lastKind), cpu.lastArg), cpu.lastCycles), cpu.clock);
       // one thread writes these words (and a signal handler between the slices): plain reads see them
