@@ -5,7 +5,7 @@
 import prand from 'pure-rand';
 import { unitDraw } from './draw.js';
 import { EVENT_COUNT, Ev } from './events.js';
-import { lineOf } from './kaddr.js';
+import { lineOf, lineWords } from './kaddr.js';
 import {
   C, CPU_STRIDE, DUMP_BYTES, M, OOPS_BYTES, RING_FIELDS, RING_SIZE, S, STAT_STRIDE, type Machine,
 } from './machine.js';
@@ -183,6 +183,11 @@ export class Cpu {
   private rng: prand.RandomGenerator;
   private readonly costOf: Float64Array;
   private readonly lines: Int32Array;
+  /** words per line in `lines`: its writer, then the holder bitmap's words (kaddr.ts lineWords) */
+  private readonly lineStride: number;
+  /** this CPU's word of a holder bitmap, and its bit in that word */
+  private readonly holderWord: number;
+  private readonly holderBit: number;
   private readonly memBytes: number;
   private readonly stalls: boolean;
   private readonly noise: prand.RandomGenerator;
@@ -204,6 +209,9 @@ export class Cpu {
   ) {
     this.costOf = costs.costOf;
     this.lines = machine.v.lines;
+    this.lineStride = lineWords(machine.ncpus);
+    this.holderWord = 1 + (id >> 5);
+    this.holderBit = 1 << (id & 31);
     this.memBytes = machine.v.mem.length * 4;
     this.stalls = costs.quiesceStall > 0;
     this.base = id * CPU_STRIDE;
@@ -515,26 +523,33 @@ export class Cpu {
     const l = lineOf(addr, this.costs.lineShift, this.memBytes);
     if (l < 0) return 0;
     const lines = this.lines;
-    const writer = shared.load(lines, 2 * l) - 1;
-    const holders = shared.load(lines, 2 * l + 1);
-    const me = 1 << (this.id & 31);
+    const stride = this.lineStride;
+    const at = l * stride;
+    const writer = shared.load(lines, at) - 1;
+    const mine = at + this.holderWord;
+    const me = this.holderBit;
     let from = -1;
     if (!write) {
-      if (holders & me) return 0;
-      shared.or(lines, 2 * l + 1, me);
+      if (shared.load(lines, mine) & me) return 0;
+      shared.or(lines, mine, me);
       if (writer >= 0 && writer !== this.id) from = writer;
     } else {
-      const others = holders & ~me;
-      if (writer === this.id && others === 0) return 0;
-      shared.store(lines, 2 * l, this.id + 1);
-      shared.store(lines, 2 * l + 1, me);
+      // the lowest-numbered other CPU holding a copy, if any
+      let other = -1;
+      for (let w = 1; w < stride; w++) {
+        let x = shared.load(lines, at + w);
+        if (w === this.holderWord) x &= ~me;
+        if (x !== 0) { other = ((w - 1) << 5) + 31 - Math.clz32(x & -x); break; }
+      }
+      if (writer === this.id && other < 0) return 0;
+      // the writer now holds the only copy
+      shared.store(lines, at, this.id + 1);
+      for (let w = 1; w < stride; w++) shared.store(lines, at + w, w === this.holderWord ? me : 0);
       if (writer >= 0 && writer !== this.id) from = writer;
-      else if (others !== 0) from = 31 - Math.clz32(others & -others);
+      else if (other >= 0) from = other;
     }
     return from < 0 ? 0 : this.transfer(from);
   }
-
-  /** What a line from CPU `from` costs: priced by how far away that CPU is. */
   private transfer(from: number): number {
     this.lineTransfers++;
     const c = this.costs;

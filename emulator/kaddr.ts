@@ -23,7 +23,13 @@ export function lineOf(addr: number, shift: number, memBytes: number): number {
   return -1;
 }
 
-/** How many lines of 2^shift bytes lineOf can return for `memBytes` of memory and `ncpus` CPUs. */
+/** How many lines of 2^shift bytes lineOf can return for `memBytes` of memory. */
 export function lineSpace(memBytes: number, shift: number): number {
   return Math.ceil((memBytes + (END - VMEMMAP)) / 2 ** shift);
 }
+
+/**
+ * Int32 words a line's ownership takes for `ncpus` CPUs: its last writer, and a
+ * bitmap of the CPUs holding a copy, a bit for every CPU (Cpu.lineCost).
+ */
+export const lineWords = (ncpus: number): number => 1 + ((ncpus + 31) >> 5);

@@ -3,7 +3,7 @@
 import { allocate, attach, type LayoutSpec, type Views } from './layout.js';
 import type { MachineConfig } from './machine_config.js';
 import { EVENT_COUNT } from './events.js';
-import { lineSpace } from './kaddr.js';
+import { lineSpace, lineWords } from './kaddr.js';
 
 export { C, CLOCK_SHIFT, CPU_STRIDE } from './cpu_words.js';
 import { CPU_STRIDE } from './cpu_words.js';
@@ -109,8 +109,8 @@ export function machineLayout(cfg: Pick<MachineConfig, 'cpus' | 'memMiB'>, shape
     blockStack: { kind: 'i32', length: nf },
     freeBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
     partialBlocks: { kind: 'i32', length: nf >> MIN_BLOCK_ORDER },
-    // per cache line: last writer + 1, and a bitmask of CPUs holding it (emulator/kaddr.ts)
-    lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, shape.lineShift) * 2 },
+    // per cache line: last writer + 1, and a bitmap of the CPUs holding it (emulator/kaddr.ts)
+    lines: { kind: 'i32', length: lineSpace(cfg.memMiB * 1024 * 1024, shape.lineShift) * lineWords(n) },
     // cycles per event kind, per CPU
     kindCycles: { kind: 'f64', length: n * EVENT_COUNT },
     // simulated physical memory, big-endian 64-bit entries as two words (see arch/s390/dat.ts)

@@ -2,7 +2,10 @@
 // tables say (line transfers priced by distance, quiesce stalls on s390).
 import t from 'tap';
 import { ARCHES, MACHINES } from '../arch/index.js';
-import { EVENT_NAMES } from '../emulator/events.js';
+import type { Cpu, Routine } from '../emulator/cpu.js';
+import { EVENT_NAMES, Ev } from '../emulator/events.js';
+import { kwordAddr } from '../emulator/kaddr.js';
+import { bootMachine } from '../system/boot.js';
 import { run } from '../system/run.js';
 import { config } from './helpers.js';
 
@@ -41,6 +44,32 @@ t.test('a line written by another CPU costs a transfer; the same seed gives the 
   const b = await run(cfg);
   t.ok(a.cpus.every((c) => c.lineTransfers > 0), 'csds and queues move between CPUs');
   t.same(a.cpus.map((c) => c.cyclesByEvent), b.cpus.map((c) => c.cyclesByEvent), 'simulated figures replay exactly');
+});
+
+// A line's holders are a bit per CPU at every CPU count: with one 32-bit mask,
+// CPU 33 found a line CPU 1 held already in its cache, and a write by CPU 1 did
+// not see CPU 33's copy (as CPUs 32 apart shared a bit).
+t.test('line ownership at 64 and 190 CPUs: CPUs 32 apart do not share a copy', async (t) => {
+  for (const cpus of [64, 190]) {
+    const b = bootMachine(config({ workload: 'ipi-storm', cpus, driver: 'deterministic' }));
+    const addr = kwordAddr(100);
+    const access = (c: Cpu, kind: number): number => {
+      const before = c.lineTransfers;
+      c.start((function* (): Routine { yield c.ev(kind, addr); })());
+      c.step();
+      return c.lineTransfers - before;
+    };
+    const [a, far, farther] = [b.kernel.newCpu(1), b.kernel.newCpu(33), b.kernel.newCpu(cpus - 1)];
+    t.equal(access(a, Ev.store), 0, `${cpus} CPUs: CPU 1 writes a line nobody holds: no transfer`);
+    t.equal(access(far, Ev.load), 1, 'CPU 33 reads it: a transfer from CPU 1');
+    t.equal(access(far, Ev.load), 0, 'and reads it again from its own copy');
+    t.equal(access(a, Ev.load), 0, 'CPU 1 still holds its copy');
+    t.equal(access(a, Ev.store), 1, "CPU 1 writes: CPU 33's copy comes back first");
+    t.equal(access(far, Ev.load), 1, "CPU 33's copy was taken by that write");
+    t.equal(access(farther, Ev.store), 1, `CPU ${cpus - 1} writes: a transfer`);
+    t.equal(access(a, Ev.load), 1, `its write took CPU 1's copy`);
+    t.equal(access(far, Ev.load), 1, "and CPU 33's");
+  }
 });
 
 t.test('s390 broadcasts stall every other CPU; x86 has no quiesce', async (t) => {
