@@ -104,6 +104,10 @@ t.test('npm run bench, bench:cpus, bench:against and bench:ops refuse a bad flag
   t.equal(cpus.status, 2);
   t.match(cpus.stderr, /--seeds: must be an integer from 1 to 1000, got 0/);
   t.equal(cpus.stdout, '');
+  const count = bench('cpus.js', ['--cpus', '2,5']);
+  t.equal(count.status, 2);
+  t.match(count.stderr, /--cpus: no cell runs 5 CPUs; the counts are 2, 3, 4, 8, 64/);
+  t.equal(count.stdout, '');
   // bench:against needs another build's dist/; without one nothing runs
   const none = bench('against.js', []);
   t.equal(none.status, 2);
