@@ -193,7 +193,7 @@ export function* translateVia(cpu: Cpu, va: number, hshift: number, walk: TlbWal
     if (s < 0) {
       cpu.tlbMisses++;
       yield cpu.ev(Ev.tlb_miss, va);
-      return yield* walk(cpu, pgd, va, write);
+      return (yield walk(cpu, pgd, va, write)) as number;
     }
     cpu.tlbHits++;
     yield cpu.ev(Ev.tlb_hit, va);

@@ -11,10 +11,19 @@ import {
 } from './machine.js';
 import * as shared from './shared.js';
 
-/** A simulated kernel or user routine: yields an event kind before each shared access. */
-export type Routine = Generator<number, void, unknown>;
-/** What a routine returns a value through: `const v = yield* f(cpu)`. */
-export type Fn<T> = Generator<number, T, unknown>;
+/**
+ * What a routine yields: an event kind before each shared access, or another
+ * routine to call (`const v = (yield f(cpu)) as T`): the CPU runs the callee
+ * and hands its return value back as the yield's value. Such a call is
+ * `yield* f(cpu)` without the delegation, which resumes every caller on the way
+ * down at each step of the callee (measured: a step four callers deep costs
+ * about twice a trampolined one); the hot paths call so, the rest by `yield*`.
+ */
+export type Yield = number | Fn<unknown>;
+/** A simulated kernel or user routine. */
+export type Routine = Generator<Yield, void, unknown>;
+/** What a routine returns a value through: `const v = yield* f(cpu)`, or a call as above. */
+export type Fn<T> = Generator<Yield, T, unknown>;
 
 /** Thrown through a CPU's routines when it oopses, so the CPU stops where it died. */
 export class OopsHalt extends Error {}
@@ -89,8 +98,8 @@ for (const k of [Ev.store, Ev.atomic, Ev.pte_store]) LINE_ACCESS[k] = 2;
 /** The arch's interrupt entry: given the pending bits it took, the handler routine. */
 export type InterruptEntry = (cpu: Cpu, bits: number) => Routine;
 
-interface Frame {
-  gen: Routine;
+/** A level of the CPU's stack: the program, or an interrupt handler over it. */
+interface Frame extends CallStack {
   irq: boolean;
   trace: number;
   /** a busy-wait the routine is in (waitWhile): while it returns true, a step charges the wait again without resuming the routine */
@@ -104,10 +113,66 @@ interface Frame {
 
 // every routine's generator object has the prototype of its own generator
 // function, so `gen.next` is a megamorphic lookup; the one function behind it is not
-const generatorNext = Object.getPrototypeOf(function* () { /* (any generator) */ }).prototype.next as (this: Routine) => IteratorResult<number, void>;
+const generatorProto = Object.getPrototypeOf(function* () { /* (any generator) */ }).prototype as Routine;
+const generatorNext = generatorProto.next as (this: Fn<unknown>, sent: unknown) => IteratorResult<Yield, unknown>;
+const generatorThrow = generatorProto.throw as (this: Fn<unknown>, e: unknown) => IteratorResult<Yield, unknown>;
+
+/** A routine and the routines it is a call of, innermost last: what resume() runs. */
+export interface CallStack {
+  /** the routine running: the outermost one, or the innermost callee of a call */
+  gen: Fn<unknown>;
+  /** the callers of `gen`, outermost first (empty: gen is the outermost routine) */
+  callers: Fn<unknown>[];
+  /** the outermost routine's return value, once resume() said RETURNED */
+  value: unknown;
+}
+
+/** What resume() says when the outermost routine has returned. */
+export const RETURNED = -1;
+
+/**
+ * Runs a call stack to its next event kind, through the calls its routines make
+ * and return from on the way, as `yield*` would: a callee's return value is its
+ * caller's next(), a callee's exception is thrown into its caller where it
+ * called; an exception out of the outermost routine is thrown to the caller of
+ * resume().
+ */
+export function resume(s: CallStack): number {
+  let sent: unknown;
+  let thrown = false;
+  let error: unknown;
+  for (;;) {
+    let r: IteratorResult<Yield, unknown>;
+    try {
+      r = thrown ? generatorThrow.call(s.gen, error) : generatorNext.call(s.gen, sent);
+    } catch (e) {
+      if (s.callers.length === 0) throw e;
+      s.gen = s.callers.pop()!;
+      thrown = true;
+      error = e;
+      continue;
+    }
+    thrown = false;
+    const v = r.value;
+    if (r.done === true) {
+      if (s.callers.length === 0) {
+        s.value = v;
+        return RETURNED;
+      }
+      s.gen = s.callers.pop()!;
+      sent = v;
+    } else if (typeof v === 'number') {
+      return v;
+    } else {
+      s.callers.push(s.gen);
+      s.gen = v as Fn<unknown>;
+      sent = undefined;
+    }
+  }
+}
 
 const newFrame = (gen: Routine, trace: number): Frame =>
-  ({ gen, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
+  ({ gen, callers: [], value: undefined, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
 
 export class Cpu {
   clock = 0;
@@ -406,16 +471,14 @@ export class Cpu {
     } else {
       top.wait = null;
       this.running = top;
-      let r: IteratorResult<number, void>;
       try {
-        r = generatorNext.call(top.gen);
+        kind = resume(top);
       } catch (e) {
         this.running = null;
         this.routineThrew(e);
       }
       this.running = null;
-      if (r.done) return this.frameDone(top);
-      kind = r.value;
+      if (kind === RETURNED) return this.frameDone(top);
       arg = this.arg;
       extra = this.extra;
     }

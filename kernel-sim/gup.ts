@@ -150,23 +150,23 @@ export function* __get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: n
   const pt = k.arch.pt;
   const hpage = k.hpageSize;
   const end = start + nr * k.pageSize;
-  const flags = yield* local_irq_save(cpu);
+  const flags = (yield local_irq_save(cpu)) as boolean;
   for (let addr = start; addr < end;) {
     const next = Math.min(addr - (addr % hpage) + hpage, end);
-    const pmdp = yield* k.arch.gupWalkToPmd(cpu, k.pgd(), addr);
+    const pmdp = (yield k.arch.gupWalkToPmd(cpu, k.pgd(), addr)) as number;
     if (pmdp < 0) break;
     yield cpu.ev(Ev.load, pmdp);
     const pmd = loadEntry(cpu.machine, pmdp);
     // v4.4: a splitting pmd is left to the slow path, which waits for the split
     if (pt.pmd_none(pmd) || (k.variant.thpSplit === 'splitting-flush' && pt.pmd_trans_splitting(pmd))) break;
-    const ok = pt.pmd_trans_huge(pmd)
-      ? yield* gup_huge_pmd(cpu, k, pmdp, pmd, addr, next, write, out)
-      : yield* gup_pte_range(cpu, k, pmdp, pmd, addr, next, write, out);
+    const ok = (yield pt.pmd_trans_huge(pmd)
+      ? gup_huge_pmd(cpu, k, pmdp, pmd, addr, next, write, out)
+      : gup_pte_range(cpu, k, pmdp, pmd, addr, next, write, out)) as boolean;
     while (pmds && pmds.length < out.length) pmds.push(pmd);
     if (!ok) break;
     addr = next;
   }
-  yield* local_irq_restore(cpu, flags);
+  yield local_irq_restore(cpu, flags);
   cpu.leave();
   return out;
 }
@@ -200,7 +200,7 @@ function* follow_page(cpu: Cpu, k: Kernel, va: number): Fn<number> {
 export function* get_user_pages_fast(cpu: Cpu, k: Kernel, start: number, nr: number, write: boolean): Fn<GupResult> {
   cpu.enter('get_user_pages_fast');
   const pmds: number[] = [];
-  const pages = yield* __get_user_pages_fast(cpu, k, start, nr, write, pmds);
+  const pages = (yield __get_user_pages_fast(cpu, k, start, nr, write, pmds)) as number[];
   const fast = pages.length;
   count_vm_event(cpu.machine, 'gup_fast_pages', fast);
   count_vm_event(cpu.machine, 'gup_slow_pages', nr - fast);

@@ -266,7 +266,7 @@ export function* unmap_slot(cpu: Cpu, k: Kernel, haddr: number): Fn<void> {
 export function* user_access(cpu: Cpu, k: Kernel, va: number, write: boolean, value = 0): Fn<number> {
   for (let tries = 0; ; tries++) {
     cpu.enterAt(write ? 'user store' : 'user load', va);
-    const phys = yield* k.arch.translate(cpu, k.pgd(), va, write);
+    const phys = (yield k.arch.translate(cpu, k.pgd(), va, write)) as number;
     cpu.leave();
     // (FAULT is -1; any other negative address is one at or above 2 GiB, through garbage)
     if (phys !== -1) {

@@ -12,7 +12,7 @@ import {
 import { gic_raise_softirq, IPI_CALL_FUNC } from '../arch/arm64/smp.js';
 import { flush_tlb_page, pmdp_invalidate, ptep_clear_flush } from '../arch/arm64/tlbflush.js';
 import { tlbHolds } from '../arch/tlb.js';
-import type { Fn, Routine } from '../emulator/cpu.js';
+import type { Routine } from '../emulator/cpu.js';
 import { bootMachine } from '../system/boot.js';
 import { Ev } from '../emulator/events.js';
 import { C, CPU_STRIDE } from '../emulator/machine.js';
@@ -25,20 +25,12 @@ import { P, pw } from '../kernel-sim/mm_types.js';
 import { KERNEL_VARIANTS } from '../kernel-sim/variants.js';
 import { run } from '../system/run.js';
 import { config } from './helpers.js';
-import { idle, runOn, stepAll, stepUntil } from './stepping.js';
+import { drain, idle, runOn, stepAll, stepUntil } from './stepping.js';
 
 const HPAGE = 2 ** 21;
 const VA = 0x500000;       // a 4 KiB page
 const HUGE = 0x1400000;    // a 2 MiB block
 const bit = (n: number): bigint => 1n << BigInt(n);
-
-/** Runs one routine to its end on its CPU alone. */
-function drain<T>(g: Fn<T>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
 
 function machine(workload = 'ipi-storm', kernel = 'v4.5', cpus = 3) {
   const b = bootMachine(config({ workload, arch: 'arm64', kernel, cpus, driver: 'deterministic', param: workload === 'thp-split-vs-gup' ? ['thps=2'] : [] }));

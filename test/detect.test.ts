@@ -6,7 +6,7 @@
 import t from 'tap';
 import { s390OopsLines } from '../arch/s390/oops.js';
 import type { OopsContext } from '../arch/arch.js';
-import type { Fn, OopsRecord } from '../emulator/cpu.js';
+import type { OopsRecord } from '../emulator/cpu.js';
 import { M, OOPS_BYTES } from '../emulator/machine.js';
 import { storeWord } from '../emulator/physmem.js';
 import { kernel_access } from '../kernel-sim/kernel_access.js';
@@ -16,13 +16,7 @@ import { oopsReport } from '../commands/report.js';
 import { bootMachine } from '../system/boot.js';
 import { run } from '../system/run.js';
 import { cli, config } from './helpers.js';
-
-function drain<T>(g: Fn<T>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
+import { drain } from './stepping.js';
 
 function machine(detect: 'kasan' | 'kernel') {
   const b = bootMachine(config({ workload: 'ipi-storm', arch: 's390', cpus: 2, driver: 'deterministic', detect }));

@@ -25,17 +25,10 @@ import { local_irq_disable, local_irq_enable } from '../kernel-sim/irqflags.js';
 import { user_access } from '../kernel-sim/memory.js';
 import { defaultMemMiB } from '../system/config.js';
 import { cli, config } from './helpers.js';
-import { idle, runOn, stepAll } from './stepping.js';
+import { drain, idle, runOn, stepAll } from './stepping.js';
 
 const HPAGE = 2 ** 24;
 const PAGE = 2 ** 16;
-
-function drain<T>(g: Fn<T>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
 
 function boot(kernel = 'v4.5', cpus = 2) {
   const b = bootMachine(config({ workload: 'thp-split-vs-gup', arch: 'ppc64', kernel, cpus, mem: defaultMemMiB('ppc64'), driver: 'deterministic', param: ['thps=2'] }));

@@ -14,18 +14,10 @@ import {
 } from '../arch/s390/sigp.js';
 import { pcpu_ec_call, ec_call_function_single } from '../arch/s390/smp.js';
 import { tlbHolds } from '../arch/tlb.js';
-import type { Fn } from '../emulator/cpu.js';
+import { drain } from './stepping.js';
 import { bootMachine } from '../system/boot.js';
 import { C, CPU_STRIDE } from '../emulator/machine.js';
 import { config } from './helpers.js';
-
-/** Runs one routine to its end on its CPU alone. */
-function drain<T>(g: Fn<T>): T {
-  for (;;) {
-    const r = g.next();
-    if (r.done) return r.value;
-  }
-}
 
 function machine() {
   const b = bootMachine(config({ workload: 'ipi-storm', arch: 's390', cpus: 3, driver: 'deterministic' }));

@@ -1,6 +1,6 @@
 // Driving simulated CPUs by hand in tests: one CPU alone to a point, or all of
 // them in virtual-time order (as the deterministic driver does) to an end.
-import type { Cpu, Fn, Routine } from '../emulator/cpu.js';
+import { resume, RETURNED, type CallStack, type Cpu, type Fn, type Routine } from '../emulator/cpu.js';
 import { Ev } from '../emulator/events.js';
 
 /** The idle loop: interrupts on, so IPIs are taken. */
@@ -29,4 +29,11 @@ export function runOn<T>(cpus: readonly Cpu[], cpu: Cpu, fn: Fn<T>): T {
   cpu.start((function* (): Routine { out = yield* fn; done = true; })());
   stepAll(cpus, () => done);
   return out as T;
+}
+
+/** Runs one routine to its end on its CPU alone, through the calls it makes (Cpu's resume()). */
+export function drain<T>(g: Fn<T>): T {
+  const s: CallStack = { gen: g, callers: [], value: undefined };
+  while (resume(s) !== RETURNED);
+  return s.value as T;
 }

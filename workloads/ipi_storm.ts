@@ -26,11 +26,11 @@ export const ipiStorm: Workload = {
     const span = Math.max(0, p.irqOffMax! - p.irqOffMin!) + 1;
     for (;;) {
       cpu.loops++;
-      yield* local_irq_disable(cpu);
-      yield* busy(cpu, p.irqOffMin! + cpu.random(span), p.chunk!);
-      yield* local_irq_enable(cpu);
-      yield* busy(cpu, cpu.random(p.irqOnMax! + 1), p.chunk!);
-      if (cpu.random(100) < p.kickPercent!) yield* k.smp.kick_all_cpus_sync(cpu);
+      yield local_irq_disable(cpu);
+      yield busy(cpu, p.irqOffMin! + cpu.random(span), p.chunk!);
+      yield local_irq_enable(cpu);
+      yield busy(cpu, cpu.random(p.irqOnMax! + 1), p.chunk!);
+      if (cpu.random(100) < p.kickPercent!) yield k.smp.kick_all_cpus_sync(cpu);
     }
   },
 };

@@ -37,25 +37,25 @@ function* splitter(k: Kernel, cpu: Cpu, p: Params): Routine {
   const ppp = hpage / k.pageSize;
   for (;;) {
     cpu.loops++;
-    yield* busy(cpu, p.splitWork!, 500);
+    yield busy(cpu, p.splitWork!, 500);
     const haddr = k.thpBase() + cpu.random(k.thpSlots()) * hpage;
     const r = cpu.random(100);
     if (r < p.dontneedPercent!) {
       const n = 1 + cpu.random(16);
       const off = cpu.random(ppp - n);
-      yield* madvise_dontneed(cpu, k, haddr + off * k.pageSize, haddr + (off + n) * k.pageSize);
+      yield madvise_dontneed(cpu, k, haddr + off * k.pageSize, haddr + (off + n) * k.pageSize);
     } else if (r < p.dontneedPercent! + p.shrinkPercent!) {
-      yield* deferred_split_scan(cpu, k);
+      yield deferred_split_scan(cpu, k);
     } else {
-      yield* unmap_slot(cpu, k, haddr);
+      yield unmap_slot(cpu, k, haddr);
     }
-    yield* ownTouches(k, cpu, p);
+    yield ownTouches(k, cpu, p);
   }
 }
 
 /** A splitting or pinning thread touching its memory after an action (`ownTouches` of them). */
 export function* ownTouches(k: Kernel, cpu: Cpu, p: Params): Routine {
-  for (let i = 0; i < p.ownTouches!; i++) yield* touch(k, cpu);
+  for (let i = 0; i < p.ownTouches!; i++) yield touch(k, cpu);
 }
 
 /** One load or store at a random page of the area: user_access itself (no generator of its own, so one level fewer to resume at each of its steps). */
@@ -85,12 +85,12 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
     const n = 1 + cpu.random(p.pinPages!);
     const start = k.thpBase() + cpu.random(area - n) * k.pageSize;
     const token = before?.(start, n);
-    const pinned = yield* get_user_pages_fast(cpu, k, start, n, true);
+    const pinned = (yield get_user_pages_fast(cpu, k, start, n, true)) as GupResult;
     const { pages } = pinned;
     // shadow: no pinned frame may be freed after this point while the pin lasts
     const seq = freeSeq(m);
     const pattern = ((cpu.id << 24) | (++serial & 0xffffff)) | 0;
-    yield* busy(cpu, p.dmaCycles! >> 1, 500);
+    yield busy(cpu, p.dmaCycles! >> 1, 500);
     cpu.enter('dma_transfer');
     for (let i = 0; i < pages.length; i++) {
       const pfn = pages[i]!;
@@ -99,7 +99,7 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
       checkPin(cpu, pfn, seq, start + i * k.pageSize);
       shared.store(m.v.mem, addr >>> 2, pattern);
     }
-    yield* busy(cpu, p.dmaCycles! >> 1, 500);
+    yield busy(cpu, p.dmaCycles! >> 1, 500);
     for (let i = 0; i < pages.length; i++) {
       const pfn = pages[i]!;
       const addr = k.physOf(pfn) + PATTERN_OFFSET + cpu.id * 4;
@@ -115,9 +115,9 @@ export function* gup(k: Kernel, cpu: Cpu, p: Params, before?: (start: number, n:
     }
     cpu.leave();
     count_vm_event(m, 'dma_transfers');
-    if (after) yield* after(cpu, start, pinned, pattern, token);
-    for (const pfn of pages) yield* put_page(cpu, pfn);
-    yield* ownTouches(k, cpu, p);
+    if (after) yield after(cpu, start, pinned, pattern, token);
+    for (const pfn of pages) yield put_page(cpu, pfn);
+    yield ownTouches(k, cpu, p);
   }
 }
 
@@ -135,8 +135,8 @@ function checkPin(cpu: Cpu, pfn: number, seq: number, va: number): void {
 export function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
   for (;;) {
     cpu.loops++;
-    yield* touch(k, cpu);
-    yield* busy(cpu, p.touchWork!, 500);
+    yield touch(k, cpu);
+    yield busy(cpu, p.touchWork!, 500);
   }
 }
 
@@ -148,10 +148,10 @@ export function* toucher(k: Kernel, cpu: Cpu, p: Params): Routine {
 function* bystander(cpu: Cpu, p: Params): Routine {
   for (;;) {
     cpu.loops++;
-    yield* busy(cpu, p.touchWork!, 500);
-    yield* local_irq_disable(cpu);
-    yield* busy(cpu, p.touchWork!, 500);
-    yield* local_irq_enable(cpu);
+    yield busy(cpu, p.touchWork!, 500);
+    yield local_irq_disable(cpu);
+    yield busy(cpu, p.touchWork!, 500);
+    yield local_irq_enable(cpu);
   }
 }
 
@@ -181,10 +181,10 @@ export const thpSplitVsGup: Workload = {
     for (let i = Math.max(0, k.machine.ncpus - p.bystanders!); i < k.machine.ncpus; i++) k.leave_mm(i);
   },
   *program(k: Kernel, cpu: Cpu, p: Params): Routine {
-    if (cpu.id >= k.machine.ncpus - p.bystanders!) yield* bystander(cpu, p);
-    else if (cpu.id < p.splitters!) yield* splitter(k, cpu, p);
-    else if (cpu.id < p.splitters! + p.gupers!) yield* gup(k, cpu, p);
-    else yield* toucher(k, cpu, p);
+    if (cpu.id >= k.machine.ncpus - p.bystanders!) yield bystander(cpu, p);
+    else if (cpu.id < p.splitters!) yield splitter(k, cpu, p);
+    else if (cpu.id < p.splitters! + p.gupers!) yield gup(k, cpu, p);
+    else yield toucher(k, cpu, p);
   },
   report(k: Kernel): Record<string, unknown> {
     return { vmEvents: vmEvents(k.machine) };
