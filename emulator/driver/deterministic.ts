@@ -84,6 +84,9 @@ class Scheduler {
   /** steps taken, counted from 1 */
   n = 0;
   private readonly bucketed: boolean;
+  // every CPU's clock, as the CPU's own field after its last step (only a CPU's own step moves
+  // its clock): the scans read one array of doubles, not a field of each CPU object
+  private readonly clocks: Float64Array;
   // the run queue: the CPUs by clock, those at the smallest first (clock_buckets.ts)
   private readonly queue: ClockBuckets;
   // steps that may have changed shared state (anything but busy-waits and idle passes)
@@ -126,7 +129,8 @@ class Scheduler {
     this.ncpus = ncpus;
     // both ways find the same CPUs (test/clock_buckets.test.ts; the same eventHash either way: test/determinism.test.ts)
     this.bucketed = ncpus > (o.bucketsAboveCpus ?? BUCKETS_ABOVE_CPUS);
-    this.queue = new ClockBuckets(Float64Array.from(cpus, (c) => c.clock), ncpus);
+    this.clocks = Float64Array.from(cpus, (c) => c.clock);
+    this.queue = new ClockBuckets(this.clocks, ncpus);
     const words = this.queue.words;
     this.canAct = new Int32Array(words);
     for (let i = 0; i < ncpus; i++) this.canAct[i >> 5]! |= 1 << (i & 31);
@@ -161,7 +165,7 @@ class Scheduler {
 
   /** Steps CPUs until the step count is a multiple of SLICE_STEPS (MORE) or the run is over (DONE). */
   slice(): Slice {
-    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, bucketed, queue, unseen, limitCycles } = this;
+    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, bucketed, queue, unseen, limitCycles, clocks } = this;
     for (;;) {
       const n = ++this.n;
       // the CPU furthest behind in virtual time runs next; equal clocks draw lots
@@ -175,17 +179,17 @@ class Scheduler {
         cpu = cpus[queue.kth(b, tied > 1 ? drawBelow(tied, sched) : 0)]!;
       } else {
         let first = 0;
-        let min = cpus[0]!.clock;
+        let min = clocks[0]!;
         let tied = 1;
         for (let i = 1; i < ncpus; i++) {
-          const t = cpus[i]!.clock;
+          const t = clocks[i]!;
           if (t < min) { min = t; first = i; tied = 1; } else if (t === min) tied++;
         }
         if (min >= limitCycles) return Slice.DONE;
         cpu = cpus[first]!;
         if (tied > 1) {
           let k = drawBelow(tied, sched);
-          for (let i = first; ; i++) if (cpus[i]!.clock === min && k-- === 0) { cpu = cpus[i]!; break; }
+          for (let i = first; ; i++) if (clocks[i] === min && k-- === 0) { cpu = cpus[i]!; break; }
         }
       }
       try {
@@ -252,7 +256,7 @@ class Scheduler {
             if (c.lastKind === Ev.idle && !pending) continue;
             if (seenAll(c, mutations, pending)) continue;
             stuck = false;
-            if (c.clock < next) next = c.clock;
+            if (clocks[i]! < next) next = clocks[i]!;
           }
         } else {
           // (not waiting again: every CPU that can act bounds the skip, seen or not)
@@ -260,7 +264,7 @@ class Scheduler {
             const c = cpus[i]!;
             if (c === cpu) continue;
             if (c.lastKind === Ev.idle && cpuWords[i * CPU_STRIDE + C.PENDING] === 0) continue;
-            if (c.clock < next) next = c.clock;
+            if (clocks[i]! < next) next = clocks[i]!;
           }
         }
         try {
@@ -273,6 +277,7 @@ class Scheduler {
         }
       }
       // its clock moved on (the step, a stall, a skip): it moves in the run queue, and its sets are looked at again
+      clocks[cpu.id] = cpu.clock;
       if (bucketed) {
         queue.advanced(cpu.id, cpu.clock);
         this.refresh(cpu.id);
