@@ -121,8 +121,9 @@ const generatorThrow = generatorProto.throw as (this: Fn<unknown>, e: unknown) =
 export interface CallStack {
   /** the routine running: the outermost one, or the innermost callee of a call */
   gen: Fn<unknown>;
-  /** the callers of `gen`, outermost first (empty: gen is the outermost routine) */
+  /** the callers of `gen`, outermost first, in callers[0 .. depth) (depth 0: gen is the outermost routine) */
   callers: Fn<unknown>[];
+  depth: number;
   /** the outermost routine's return value, once resume() said RETURNED */
   value: unknown;
 }
@@ -146,8 +147,8 @@ export function resume(s: CallStack): number {
     try {
       r = thrown ? generatorThrow.call(s.gen, error) : generatorNext.call(s.gen, sent);
     } catch (e) {
-      if (s.callers.length === 0) throw e;
-      s.gen = s.callers.pop()!;
+      if (s.depth === 0) throw e;
+      s.gen = s.callers[--s.depth]!;
       thrown = true;
       error = e;
       continue;
@@ -155,16 +156,17 @@ export function resume(s: CallStack): number {
     thrown = false;
     const v = r.value;
     if (r.done === true) {
-      if (s.callers.length === 0) {
+      if (s.depth === 0) {
         s.value = v;
         return RETURNED;
       }
-      s.gen = s.callers.pop()!;
+      s.gen = s.callers[--s.depth]!;
       sent = v;
     } else if (typeof v === 'number') {
       return v;
     } else {
-      s.callers.push(s.gen);
+      // (an index, not push(): V8 calls the push builtin here; the slot above depth keeps its old callee until reused)
+      s.callers[s.depth++] = s.gen;
       s.gen = v as Fn<unknown>;
       sent = undefined;
     }
@@ -172,7 +174,7 @@ export function resume(s: CallStack): number {
 }
 
 const newFrame = (gen: Routine, trace: number): Frame =>
-  ({ gen, callers: [], value: undefined, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
+  ({ gen, callers: [], depth: 0, value: undefined, irq: true, trace, wait: null, waitKind: 0, waitArg: 0, waitRetry: -1, retried: false });
 
 export class Cpu {
   clock = 0;

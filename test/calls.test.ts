@@ -63,7 +63,7 @@ function routine(body: Op[], byCall: boolean, unwound: number[]): Fn<number> {
 
 /** Every event resume() gives, and how the routine ended. */
 function events(g: Fn<number>): { kinds: number[]; value?: number; thrown?: number } {
-  const s: CallStack = { gen: g, callers: [], value: undefined };
+  const s: CallStack = { gen: g, callers: [], depth: 0, value: undefined };
   const kinds: number[] = [];
   try {
     for (let k = resume(s); k !== RETURNED; k = resume(s)) kinds.push(k);

@@ -33,7 +33,7 @@ export function runOn<T>(cpus: readonly Cpu[], cpu: Cpu, fn: Fn<T>): T {
 
 /** Runs one routine to its end on its CPU alone, through the calls it makes (Cpu's resume()). */
 export function drain<T>(g: Fn<T>): T {
-  const s: CallStack = { gen: g, callers: [], value: undefined };
+  const s: CallStack = { gen: g, callers: [], depth: 0, value: undefined };
   while (resume(s) !== RETURNED);
   return s.value as T;
 }
