@@ -87,6 +87,10 @@ class Scheduler {
   // every CPU's clock, as the CPU's own field after its last step (only a CPU's own step moves
   // its clock): the scans read one array of doubles, not a field of each CPU object
   private readonly clocks: Float64Array;
+  // which CPUs last stepped into the idle loop, and how many (the scan's skip bound needs no look
+  // at each CPU while none idles)
+  private readonly idle: Uint8Array;
+  private nIdle = 0;
   // the run queue: the CPUs by clock, those at the smallest first (clock_buckets.ts)
   private readonly queue: ClockBuckets;
   // steps that may have changed shared state (anything but busy-waits and idle passes)
@@ -130,6 +134,8 @@ class Scheduler {
     // both ways find the same CPUs (test/clock_buckets.test.ts; the same eventHash either way: test/determinism.test.ts)
     this.bucketed = ncpus > (o.bucketsAboveCpus ?? BUCKETS_ABOVE_CPUS);
     this.clocks = Float64Array.from(cpus, (c) => c.clock);
+    this.idle = Uint8Array.from(cpus, (c) => (c.lastKind === Ev.idle ? 1 : 0));
+    this.nIdle = this.idle.reduce((a, b) => a + b, 0);
     this.queue = new ClockBuckets(this.clocks, ncpus);
     const words = this.queue.words;
     this.canAct = new Int32Array(words);
@@ -165,12 +171,14 @@ class Scheduler {
 
   /** Steps CPUs until the step count is a multiple of SLICE_STEPS (MORE) or the run is over (DONE). */
   slice(): Slice {
-    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, bucketed, queue, unseen, limitCycles, clocks } = this;
+    const { cpus, ncpus, policy, tableEntry, sched, ctl, cpuWords, bucketed, queue, unseen, limitCycles, clocks, idle } = this;
     for (;;) {
       const n = ++this.n;
       // the CPU furthest behind in virtual time runs next; equal clocks draw lots
       // (the k-th of the tied CPUs in CPU order)
       let cpu: Cpu;
+      // (the scan's) smallest clock of the CPUs but the one chosen: the others stay where they are during its step
+      let others = Infinity;
       if (bucketed) {
         // the CPUs at the smallest clock are the first bucket
         const b = queue.first();
@@ -183,7 +191,10 @@ class Scheduler {
         let tied = 1;
         for (let i = 1; i < ncpus; i++) {
           const t = clocks[i]!;
-          if (t < min) { min = t; first = i; tied = 1; } else if (t === min) tied++;
+          if (t < min) { others = min; min = t; first = i; tied = 1; } else {
+            if (t === min) tied++;
+            if (t < others) others = t;
+          }
         }
         if (min >= limitCycles) return Slice.DONE;
         cpu = cpus[first]!;
@@ -258,8 +269,10 @@ class Scheduler {
             stuck = false;
             if (clocks[i]! < next) next = clocks[i]!;
           }
+        } else if (this.nIdle - idle[cpu.id]! === 0) {
+          // (not waiting again: every CPU that can act bounds the skip, seen or not; no other idles, so every other can)
+          next = others;
         } else {
-          // (not waiting again: every CPU that can act bounds the skip, seen or not)
           for (let i = 0; i < ncpus; i++) {
             const c = cpus[i]!;
             if (c === cpu) continue;
@@ -278,6 +291,8 @@ class Scheduler {
       }
       // its clock moved on (the step, a stall, a skip): it moves in the run queue, and its sets are looked at again
       clocks[cpu.id] = cpu.clock;
+      const isIdle = cpu.lastKind === Ev.idle ? 1 : 0;
+      if (idle[cpu.id] !== isIdle) { this.nIdle += isIdle === 1 ? 1 : -1; idle[cpu.id] = isIdle; }
       if (bucketed) {
         queue.advanced(cpu.id, cpu.clock);
         this.refresh(cpu.id);
