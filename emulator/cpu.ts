@@ -260,6 +260,8 @@ export class Cpu {
   private readonly noise: prand.RandomGenerator;
   private readonly stealRng: prand.RandomGenerator;
   private readonly spreadOf: Float64Array | null;
+  /** how far each CPU is from this one: 0 the same chip, 1 the same node, 2 another node (transfer's index) */
+  private readonly distance: Uint8Array;
   /** clock at which the hypervisor next takes this CPU (Infinity: never) */
   private stealAt = Infinity;
   private tickAt = Infinity;
@@ -292,6 +294,9 @@ export class Cpu {
     this.noise = prand.xoroshiro128plus((machine.cfg.seed * 2_000_029 + id * 104_729 + 0x6e6f) | 0);
     this.stealRng = prand.xoroshiro128plus((machine.cfg.seed * 3_000_017 + id * 15_485_863 + 0x57ea) | 0);
     this.spreadOf = costs.spreadOf;
+    const chipOf = (cpu: number): number => Math.floor(cpu / costs.coresPerChip);
+    this.distance = Uint8Array.from({ length: machine.ncpus }, (_, from) => (chipOf(id) === chipOf(from) ? 0
+      : Math.floor(chipOf(id) / costs.chipsPerNode) === Math.floor(chipOf(from) / costs.chipsPerNode) ? 1 : 2));
     if (costs.steal) this.stealAt = this.exp(costs.steal.gap);
     // ticks of different CPUs are not in phase
     if (costs.tick) this.tickAt = 1 + unitDraw(this.noise) * costs.tick.period;
@@ -618,9 +623,7 @@ export class Cpu {
   private transfer(from: number): number {
     this.lineTransfers++;
     const c = this.costs;
-    const chipA = Math.floor(this.id / c.coresPerChip);
-    const chipB = Math.floor(from / c.coresPerChip);
-    const d = chipA === chipB ? 0 : Math.floor(chipA / c.chipsPerNode) === Math.floor(chipB / c.chipsPerNode) ? 1 : 2;
+    const d = this.distance[from]!;
     return this.spreadOf !== null ? this.vary(c.transfer[d]!, c.transferSpread[d]!) : c.transfer[d]!;
   }
 
