@@ -529,8 +529,10 @@ export class Cpu {
       // an interrupt taken while busy-waiting does not break the wait, as the kernel's watchdog sees it
       this.spinSince = -1;
     }
-    this.clock += cycles;
-    this.kindCycles[kind] += cycles;
+    const clock = this.clock + cycles;
+    this.clock = clock;
+    const kindCycles = this.kindCycles;
+    kindCycles[kind] += cycles;
     if (kind === Ev.spin) this.spinCycles += cycles;
     this.prevKind = this.lastKind;
     this.prevArg = this.lastArg;
@@ -539,11 +541,14 @@ export class Cpu {
     this.lastCycles = cycles;
     this.extra = 0;
     this.steps++;
-    const slot = this.ringBase + this.ringHead * RING_FIELDS;
-    this.ring[slot] = this.clock;
-    this.ring[slot + 1] = kind;
-    this.ring[slot + 2] = arg;
-    this.ringHead = (this.ringHead + 1) & (RING_SIZE - 1);
+    // (typed arrays in locals: V8 checks one once, a field it reloads and checks at every store)
+    const ring = this.ring;
+    const head = this.ringHead;
+    const slot = this.ringBase + head * RING_FIELDS;
+    ring[slot] = clock;
+    ring[slot + 1] = kind;
+    ring[slot + 2] = arg;
+    this.ringHead = (head + 1) & (RING_SIZE - 1);
     if (this.tracer !== null) this.tracer.step(this);
     if (this.spinSince >= 0 && this.clock - this.spinSince > this.watchdogCycles) this.lockup();
     // the hypervisor undispatches at an instruction boundary, interrupts off or not
