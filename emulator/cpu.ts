@@ -467,14 +467,15 @@ export class Cpu {
     this.doneArg = this.lastArg;
     // (one call of charge for every kind of step: V8 inlines it once, not three times or none)
     let kind: number;
-    let arg = top.waitArg;
     let extra = 0;
     if (top.wait !== null && top.waitRetry >= 0 && !top.retried) {
       top.retried = true;
       kind = top.waitRetry;
+      this.arg = top.waitArg;
     } else if (top.wait !== null && top.wait()) {
       top.retried = false;
       kind = top.waitKind;
+      this.arg = top.waitArg;
     } else {
       top.wait = null;
       this.running = top;
@@ -486,10 +487,9 @@ export class Cpu {
       }
       this.running = null;
       if (kind === RETURNED) return this.frameDone(top);
-      arg = this.arg;
       extra = this.extra;
     }
-    this.charge(kind, arg, extra);
+    this.charge(kind, extra);
   }
 
   /** Another CPU's broadcast purge held this one in quiesce: the stall is charged before its step. */
@@ -517,7 +517,12 @@ export class Cpu {
     throw e;
   }
 
-  private charge(kind: number, arg: number, extra: number): void {
+  /**
+   * Charges the step of `kind` at `this.arg` (the argument through a field, not a parameter: an
+   * address above 2^30 passed to a function V8 does not inline is boxed anew at every call).
+   */
+  private charge(kind: number, extra: number): void {
+    const arg = this.arg;
     const access = LINE_ACCESS[kind]!;
     let table = this.costOf[kind]!;
     const spread = this.spreadOf;
@@ -649,7 +654,8 @@ export class Cpu {
     // the external-interrupt new PSW has the external mask off until return
     this.irqDisable();
     this.stack.push(newFrame(this.interruptEntry(this, bits), this.frames.length));
-    this.charge(Ev.int_entry, bits, 0);
+    this.arg = bits;
+    this.charge(Ev.int_entry, 0);
   }
 
   /**
@@ -667,7 +673,8 @@ export class Cpu {
     this.tracer?.interrupt(this, 0, true);
     this.irqDisable();
     this.stack.push(newFrame(tickHandler(this, t.handler, t.cycles), this.frames.length));
-    this.charge(Ev.int_entry, 0, 0);
+    this.arg = 0;
+    this.charge(Ev.int_entry, 0);
   }
 
   private frameDone(frame: Frame): void {
@@ -677,13 +684,15 @@ export class Cpu {
       shared.store(this.cpuWords, this.base + C.ACTIVE, 0);
       this.irqEnable();
       this.stack[0] = newFrame(idleLoop(this), 0);
-      return this.charge(Ev.idle, 0, 0);
+      this.arg = 0;
+      return this.charge(Ev.idle, 0);
     }
     this.stack.pop();
     this.frames.length = frame.trace;
     this.tracer?.unwind(this, frame.trace);
     this.doneKind = -1;
-    this.charge(Ev.int_exit, 0, 0);
+    this.arg = 0;
+    this.charge(Ev.int_exit, 0);
     this.handlerCycles += this.clock - this.handlerSince;
     if (frame.irq) this.irqEnable();
   }
