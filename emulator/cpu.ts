@@ -527,7 +527,7 @@ export class Cpu {
     let table = this.costOf[kind]!;
     const spread = this.spreadOf;
     if (spread !== null && table > 0 && spread[kind]! > 0) table = this.vary(table, spread[kind]!);
-    const cycles = table + extra + (access ? this.lineCost(access === 2, arg) : 0);
+    const cycles = table + extra + (access ? this.lineCost(access === 2) : 0);
     if (kind === Ev.spin || kind === Ev.csd_wait) {
       if (this.spinSince < 0) { this.spinSince = this.clock; this.spinDepth = this.stack.length; }
     } else if (this.stack.length === 1 && kind !== Ev.int_exit) {
@@ -595,12 +595,13 @@ export class Cpu {
   }
 
   /**
-   * What the line at `addr` costs beyond a hit: a transfer from the CPU that
+   * What the line at `this.arg` costs beyond a hit: a transfer from the CPU that
    * last wrote it (or, for a write, from a CPU that holds it), priced by how
    * far away that CPU is.
    */
-  private lineCost(write: boolean, addr: number): number {
-    const l = lineOf(addr, this.costs.lineShift, this.memBytes);
+  private lineCost(write: boolean): number {
+    // (the address from this.arg, as charge takes it: a parameter would be boxed at each call)
+    const l = lineOf(this.arg, this.costs.lineShift, this.memBytes);
     if (l < 0) return 0;
     const lines = this.lines;
     const stride = this.lineStride;
