@@ -151,23 +151,24 @@ export class Smp {
       yield* this.smp_call_function_single(cpu, targets[0]!, func as SmpFuncName, info, wait);
       return cpu.leave();
     }
+    // (calls by yield: a step of a callee resumes it alone, not this routine's large frame too)
     for (const t of targets) {
       const csd = this.csdAddr(cpu.id, t);
-      yield* this.csd_lock(cpu, csd);
+      yield this.csd_lock(cpu, csd);
       if (wait) shared.or(this.csd, csd + FLAGS, CSD_FLAG_SYNCHRONOUS);
       this.csd[csd + FUNC] = fid;
       this.csd[csd + INFO] = info;
-      yield* this.llist_add(cpu, csd, t); // v4.5 ignores the result: every target gets an IPI
+      yield this.llist_add(cpu, csd, t); // v4.5 ignores the result: every target gets an IPI
     }
-    yield* this.arch.sendCallFunctionIpi(cpu, targets);
+    yield this.arch.sendCallFunctionIpi(cpu, targets);
     cpu.ipisSent += targets.length;
-    if (wait) for (const t of targets) yield* this.csd_lock_wait(cpu, this.csdAddr(cpu.id, t));
+    if (wait) for (const t of targets) yield this.csd_lock_wait(cpu, this.csdAddr(cpu.id, t));
     cpu.leave();
   }
 
   /** smp_call_function(func, info, wait): all online CPUs but this one. */
   *smp_call_function(cpu: Cpu, func: SmpFuncName, info: number, wait: boolean): Fn<void> {
-    yield* this.smp_call_function_many(cpu, this.online, func, info, wait);
+    yield this.smp_call_function_many(cpu, this.online, func, info, wait);
   }
 
   /**
@@ -177,7 +178,7 @@ export class Smp {
   *kick_all_cpus_sync(cpu: Cpu): Fn<void> {
     cpu.enter('kick_all_cpus_sync');
     yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, C.CSQ_HEAD)); // smp_mb()
-    yield* this.smp_call_function(cpu, 'do_nothing', 0, true);
+    yield this.smp_call_function(cpu, 'do_nothing', 0, true);
     cpu.leave();
   }
 
@@ -199,11 +200,11 @@ export class Smp {
       const func = this.funcs[this.csd[csd + FUNC]!]!;
       const info = this.csd[csd + INFO]!;
       if (shared.load(this.csd, csd + FLAGS) & CSD_FLAG_SYNCHRONOUS) {
-        yield* func(cpu, info);
-        yield* this.csd_unlock(cpu, csd);
+        yield func(cpu, info);
+        yield this.csd_unlock(cpu, csd);
       } else {
-        yield* this.csd_unlock(cpu, csd);
-        yield* func(cpu, info);
+        yield this.csd_unlock(cpu, csd);
+        yield func(cpu, info);
       }
     }
     cpu.leave();

@@ -36,7 +36,7 @@ export function* pcpu_ec_call(cpu: Cpu, target: number, ec_bit: number): Fn<void
 }
 
 export function* arch_send_call_function_ipi_mask(cpu: Cpu, targets: readonly number[]): Fn<void> {
-  for (const t of targets) yield* pcpu_ec_call(cpu, t, ec_call_function_single);
+  for (const t of targets) yield pcpu_ec_call(cpu, t, ec_call_function_single);
 }
 
 export function* arch_send_call_function_single_ipi(cpu: Cpu, target: number): Fn<void> {
@@ -49,7 +49,7 @@ export function doExtCallInterrupt(k: KernelEntry): InterruptEntry {
     cpu.enter('do_ext_call_interrupt');
     yield cpu.ev(Ev.atomic, percpuAddr(cpu.id, EC_MASK));
     const bits = shared.exchange(cpu.machine.v.cpu, cpu.id * CPU_STRIDE + EC_MASK, 0);
-    if (bits & (1 << ec_call_function_single)) yield* k.callFunctionInterrupt(cpu);
+    if (bits & (1 << ec_call_function_single)) yield k.callFunctionInterrupt(cpu);
     cpu.leave();
   };
 }
