@@ -239,7 +239,18 @@ class Scheduler {
           // (refresh leaves them in unseen: none is pushed again meanwhile)
           const nOut = this.nOut;
           this.nOut = 0;
-          for (let j = 0; j < nOut; j++) this.refresh(this.outOfUnseen[j]!);
+          const out = this.outOfUnseen;
+          const canAct = this.canAct;
+          for (let j = 0; j < nOut; j++) {
+            const i = out[j]!;
+            const k = cpus[i]!.lastKind;
+            // still the waiter it was (refresh's answer without its look: it can act, and it has
+            // not seen this change); else a CPU that stepped since, looked at again
+            if (k === Ev.spin || k === Ev.csd_wait) {
+              canAct[i >> 5]! |= 1 << (i & 31);
+              unseen[i >> 5]! |= 1 << (i & 31);
+            } else this.refresh(i);
+          }
         }
       }
       const mutations = this.mutations;
