@@ -256,7 +256,8 @@ class Scheduler {
       const mutations = this.mutations;
       cpu.checkedAt = waiting && again ? mutations : -1;
       // (its own place in the sets waits until after the skip: the skip's bound is another CPU)
-      if ((waiting || k === Ev.idle) && !cpu.hasPending()) {
+      // (one thread writes the pending words: a plain read sees them, as Cpu.hasPending's)
+      if ((waiting || k === Ev.idle) && cpuWords[cpu.id * CPU_STRIDE + C.PENDING] === 0) {
         const waitsAgain = waiting && again;
         // The CPU that bounds the skip: the one furthest behind of those that can act.
         // An idle CPU with nothing pending cannot; with waitsAgain, neither can another
