@@ -16,8 +16,8 @@ import * as shared from './shared.js';
  * routine to call (`const v = (yield f(cpu)) as T`): the CPU runs the callee
  * and hands its return value back as the yield's value. Such a call is
  * `yield* f(cpu)` without the delegation, which resumes every caller on the way
- * down at each step of the callee (measured: a step four callers deep costs
- * about twice a trampolined one); the hot paths call so, the rest by `yield*`.
+ * down at each step of the callee (`npm run bench:ops`: a step four generators
+ * deep costs about four times as much); the hot paths call so, the rest by `yield*`.
  */
 export type Yield = number | Fn<unknown>;
 /** A simulated kernel or user routine. */
@@ -295,8 +295,9 @@ export class Cpu {
     this.stealRng = prand.xoroshiro128plus((machine.cfg.seed * 3_000_017 + id * 15_485_863 + 0x57ea) | 0);
     this.spreadOf = costs.spreadOf;
     const chipOf = (cpu: number): number => Math.floor(cpu / costs.coresPerChip);
-    this.distance = Uint8Array.from({ length: machine.ncpus }, (_, from) => (chipOf(id) === chipOf(from) ? 0
-      : Math.floor(chipOf(id) / costs.chipsPerNode) === Math.floor(chipOf(from) / costs.chipsPerNode) ? 1 : 2));
+    const nodeOf = (cpu: number): number => Math.floor(chipOf(cpu) / costs.chipsPerNode);
+    this.distance = Uint8Array.from({ length: machine.ncpus }, (_, from) =>
+      (chipOf(from) === chipOf(id) ? 0 : nodeOf(from) === nodeOf(id) ? 1 : 2));
     if (costs.steal) this.stealAt = this.exp(costs.steal.gap);
     // ticks of different CPUs are not in phase
     if (costs.tick) this.tickAt = 1 + unitDraw(this.noise) * costs.tick.period;
@@ -465,7 +466,7 @@ export class Cpu {
     const top = this.stack[this.stack.length - 1]!;
     this.doneKind = this.lastKind;
     this.doneArg = this.lastArg;
-    // (one call of charge for every kind of step: V8 inlines it once, not three times or none)
+    // (one call of charge for every kind of step; V8 does not inline it, at 516 bytes of bytecode: README)
     let kind: number;
     let extra = 0;
     if (top.wait !== null && top.waitRetry >= 0 && !top.retried) {
@@ -631,6 +632,8 @@ export class Cpu {
     }
     return from < 0 ? 0 : this.transfer(from);
   }
+
+  /** What a line from CPU `from` costs: priced by how far away that CPU is. */
   private transfer(from: number): number {
     this.lineTransfers++;
     const c = this.costs;

@@ -285,6 +285,7 @@ class Scheduler {
           // (not waiting again: every CPU that can act bounds the skip, seen or not; no other idles, so every other can)
           next = others;
         } else {
+          // (some other CPU idles: every one that can act bounds the skip)
           for (let i = 0; i < ncpus; i++) {
             const c = cpus[i]!;
             if (c === cpu) continue;
@@ -303,9 +304,11 @@ class Scheduler {
       }
       // its clock moved on (the step, a stall, a skip): it moves in the run queue, and its sets are looked at again
       clocks[cpu.id] = cpu.clock;
-      const isIdle = cpu.lastKind === Ev.idle ? 1 : 0;
-      if (idle[cpu.id] !== isIdle) { this.nIdle += isIdle === 1 ? 1 : -1; idle[cpu.id] = isIdle; }
-      if (bucketed) {
+      if (!bucketed) {
+        // (the buckets keep their own sets, canAct among them)
+        const isIdle = cpu.lastKind === Ev.idle ? 1 : 0;
+        if (idle[cpu.id] !== isIdle) { this.nIdle += isIdle === 1 ? 1 : -1; idle[cpu.id] = isIdle; }
+      } else {
         queue.advanced(cpu.id, cpu.clock);
         this.refresh(cpu.id);
       }
